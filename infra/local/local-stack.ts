@@ -1,0 +1,118 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { openSync, closeSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { ClickHouseFault } from './clickhouse-http-server';
+import type { StackControl, StackEndpoints, StackMessage, StackProcessOptions } from './protocol';
+
+export const PROJECT_ROOT = resolve(__dirname, '..', '..');
+const STACK_PROCESS = join(__dirname, 'stack-process.ts');
+
+/** Kafka protocol API keys used with {@link LocalStack.pushKafkaRequestErrors}. */
+export const KafkaApiKey = { Produce: 0, Fetch: 1, ListOffsets: 2, Metadata: 3, OffsetCommit: 8, OffsetFetch: 9, FindCoordinator: 10, JoinGroup: 11, Heartbeat: 12, SyncGroup: 14, InitProducerId: 22 } as const;
+
+export interface StartStackOptions extends Omit<StackProcessOptions, 'exitOnDisconnect'> {
+  /** Keep running after this process exits (`npm run stack:up`); output goes to `logFile`. */
+  readonly detached?: boolean;
+  readonly logFile?: string;
+  /** How long to wait for both servers to accept connections. */
+  readonly readyTimeoutMs?: number;
+}
+
+/**
+ * A running local stack: Kafka mock cluster + ClickHouse HTTP endpoint in a child process, with
+ * fault injection for reliability tests.
+ */
+export class LocalStack implements StackEndpoints {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+
+  constructor(
+    private readonly child: ChildProcess,
+    readonly pid: number,
+    readonly kafkaBrokers: string,
+    readonly clickhouseUrl: string,
+  ) {
+    child.on('message', (message: StackMessage) => {
+      if (message.type !== 'ack') return;
+      const waiter = this.pending.get(message.id);
+      this.pending.delete(message.id);
+      if (message.error) waiter?.reject(new Error(message.error));
+      else waiter?.resolve();
+    });
+  }
+
+  setClickHouseFault(fault: ClickHouseFault): Promise<void> {
+    return this.control({ type: 'clickhouse-fault', fault });
+  }
+
+  setKafkaBrokerDown(broker: number): Promise<void> {
+    return this.control({ type: 'kafka-broker', broker, up: false });
+  }
+
+  setKafkaBrokerUp(broker: number): Promise<void> {
+    return this.control({ type: 'kafka-broker', broker, up: true });
+  }
+
+  pushKafkaRequestErrors(apiKey: number, errorCodes: readonly number[]): Promise<void> {
+    return this.control({ type: 'kafka-request-errors', apiKey, errorCodes });
+  }
+
+  clearKafkaRequestErrors(apiKey: number): Promise<void> {
+    return this.control({ type: 'kafka-clear-request-errors', apiKey });
+  }
+
+  /** Stops the stack process and waits until it has exited. */
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise<void>((done) => this.child.once('exit', () => done()));
+    this.child.kill('SIGTERM');
+    await exited;
+  }
+
+  /** Detaches from a `detached` stack so this process can exit while the stack runs on. */
+  release(): void {
+    if (this.child.connected) this.child.disconnect();
+    this.child.unref();
+  }
+
+  private control(request: StackControl): Promise<void> {
+    const id = this.nextId++;
+    return new Promise<void>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.child.send({ ...request, id });
+    });
+  }
+}
+
+/** Starts the stack process and resolves once Kafka and ClickHouse accept connections. */
+export async function startLocalStack(options: StartStackOptions): Promise<LocalStack> {
+  const { detached = false, logFile, readyTimeoutMs = 60_000, ...processOptions } = options;
+  const log = logFile ? openSync(logFile, 'a') : undefined;
+  const output = log ?? (detached ? 'ignore' : 'inherit');
+  const childOptions: StackProcessOptions = { ...processOptions, exitOnDisconnect: !detached };
+  const child = fork(STACK_PROCESS, [], {
+    cwd: PROJECT_ROOT,
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, LOCAL_STACK_OPTIONS: JSON.stringify(childOptions) },
+    stdio: ['ignore', output, output, 'ipc'],
+    detached,
+  });
+  if (log !== undefined) closeSync(log);
+
+  try {
+    let timer: NodeJS.Timeout | undefined;
+    const ready = await new Promise<Extract<StackMessage, { type: 'ready' }>>((resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`local stack did not become ready within ${readyTimeoutMs} ms`)), readyTimeoutMs);
+      child.on('message', (message: StackMessage) => {
+        if (message.type === 'ready') resolve(message);
+        if (message.type === 'failed') reject(new Error(message.message));
+      });
+      child.once('exit', (code, signal) => reject(new Error(`local stack process exited during start-up (${signal ?? `code ${code}`})`)));
+      child.once('error', reject);
+    }).finally(() => clearTimeout(timer));
+    return new LocalStack(child, ready.pid, ready.kafkaBrokers, ready.clickhouseUrl);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+}

@@ -1,0 +1,179 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from './errors';
+
+/** Where `npm run stack:up` writes the local stack's connection settings. */
+export const STACK_ENV_FILE = join('.local', 'stack.env');
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const count = (fallback: number) => z.coerce.number().int().min(0).max(10_000_000).default(fallback);
+
+const EnvSchema = z.object({
+  KAFKA_BROKERS: z
+    .string()
+    .default('localhost:9094')
+    .transform((list) => list.split(',').map((b) => b.trim()).filter(Boolean))
+    .refine((list) => list.length > 0 && list.every((b) => /^[^\s:]+:\d{1,5}$/.test(b)), {
+      message: 'must be a comma-separated list of host:port',
+    }),
+  KAFKA_AUTH: z.enum(['none', 'iam', 'scram-sha-512']).default('none'),
+  KAFKA_SSL: bool(false),
+  KAFKA_SECRET_ARN: z.string().min(1).optional(),
+  KAFKA_IDEMPOTENT: bool(true),
+  KAFKA_CLIENT_ID: z.string().min(1).default('kafka-clickhouse-lambda'),
+  AWS_REGION: z.string().min(1).optional(),
+  CLICKHOUSE_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:8123'),
+  CLICKHOUSE_DB: z.string().regex(IDENTIFIER, 'must be a plain identifier').default('test'),
+  CLICKHOUSE_USER: z.string().min(1).default('default'),
+  CLICKHOUSE_PASSWORD: z.string().default(''),
+  CLICKHOUSE_SECRET_ARN: z.string().min(1).optional(),
+  CLICKHOUSE_CLUSTER: z.string().regex(IDENTIFIER, 'must be a plain identifier').optional(),
+  CLICKHOUSE_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(900_000).default(30_000),
+  DLQ_TOPIC: z.string().min(1).default('dlq-topic'),
+  MAX_RECORD_BYTES: z.coerce.number().int().min(1).default(1_048_576),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent', 'critical']).default('info'),
+  LOG_DIR: z.string().min(1).optional(),
+  PRODUCER_USERS_COUNT: count(10),
+  PRODUCER_PRODUCTS_COUNT: count(10),
+  PRODUCER_ORDERS_COUNT: count(20),
+  PRODUCER_INVALID_RATE: z.coerce.number().min(0).max(1).default(0),
+  PRODUCER_SEED: z.coerce.number().int().optional(),
+});
+
+export type KafkaAuth = 'none' | 'iam' | 'scram-sha-512';
+
+export interface KafkaConfig {
+  readonly brokers: readonly string[];
+  readonly auth: KafkaAuth;
+  readonly ssl: boolean;
+  readonly secretArn?: string;
+  readonly idempotent: boolean;
+  readonly clientId: string;
+  readonly region?: string;
+}
+
+export interface ClickHouseConfig {
+  readonly url: string;
+  readonly database: string;
+  readonly user: string;
+  readonly password: string;
+  readonly secretArn?: string;
+  readonly cluster?: string;
+  readonly requestTimeoutMs: number;
+}
+
+export interface ProducerConfig {
+  readonly users: number;
+  readonly products: number;
+  readonly orders: number;
+  readonly invalidRate: number;
+  readonly seed?: number;
+}
+
+export interface Config {
+  readonly kafka: KafkaConfig;
+  readonly clickhouse: ClickHouseConfig;
+  readonly dlqTopic: string;
+  readonly maxRecordBytes: number;
+  readonly logLevel: string;
+  readonly logDir?: string;
+  readonly producer: ProducerConfig;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+const deepFreeze = <T extends object>(value: T): T => {
+  for (const child of Object.values(value)) if (child && typeof child === 'object') deepFreeze(child);
+  return Object.freeze(value);
+};
+
+/**
+ * Parses the environment into a frozen, typed configuration. Pure: pass `process.env` (or a
+ * test's object). Empty strings count as unset. Throws {@link ConfigError} naming the first bad
+ * variable.
+ */
+export function loadConfig(env: Env): Config {
+  const input: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) if (value !== undefined && value !== '') input[name] = value;
+  if (input.KAFKA_BROKERS === undefined && input.KAFKA_BROKER !== undefined) input.KAFKA_BROKERS = input.KAFKA_BROKER;
+
+  const parsed = EnvSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0] ?? 'environment');
+    const shown = variable === 'CLICKHOUSE_PASSWORD' ? '' : ` (got ${JSON.stringify(input[variable] ?? '')})`;
+    throw new ConfigError(variable, `${issue.message}${shown}`);
+  }
+  const e = parsed.data;
+  if (e.KAFKA_AUTH === 'scram-sha-512' && !e.KAFKA_SECRET_ARN) {
+    throw new ConfigError('KAFKA_SECRET_ARN', 'is required when KAFKA_AUTH=scram-sha-512');
+  }
+  return deepFreeze({
+    kafka: {
+      brokers: e.KAFKA_BROKERS,
+      auth: e.KAFKA_AUTH,
+      ssl: e.KAFKA_SSL || e.KAFKA_AUTH === 'iam',
+      secretArn: e.KAFKA_SECRET_ARN,
+      idempotent: e.KAFKA_IDEMPOTENT,
+      clientId: e.KAFKA_CLIENT_ID,
+      region: e.AWS_REGION,
+    },
+    clickhouse: {
+      url: e.CLICKHOUSE_URL,
+      database: e.CLICKHOUSE_DB,
+      user: e.CLICKHOUSE_USER,
+      password: e.CLICKHOUSE_PASSWORD,
+      secretArn: e.CLICKHOUSE_SECRET_ARN,
+      cluster: e.CLICKHOUSE_CLUSTER,
+      requestTimeoutMs: e.CLICKHOUSE_REQUEST_TIMEOUT_MS,
+    },
+    dlqTopic: e.DLQ_TOPIC,
+    maxRecordBytes: e.MAX_RECORD_BYTES,
+    logLevel: e.LOG_LEVEL,
+    logDir: e.LOG_DIR,
+    producer: {
+      users: e.PRODUCER_USERS_COUNT,
+      products: e.PRODUCER_PRODUCTS_COUNT,
+      orders: e.PRODUCER_ORDERS_COUNT,
+      invalidRate: e.PRODUCER_INVALID_RATE,
+      seed: e.PRODUCER_SEED,
+    },
+  });
+}
+
+/** Parses `KEY=value` lines (the `.local/stack.env` format); `#` comments and blanks ignored. */
+export function parseEnvFile(text: string): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (!match || line.trimStart().startsWith('#')) continue;
+    vars[match[1]!] = match[2]!.replace(/^(['"])(.*)\1$/, '$2');
+  }
+  return vars;
+}
+
+/**
+ * The effective environment: the process's variables over `.local/stack.env` when that file
+ * exists in `cwd`, so every local command finds the stack that `npm run stack:up` started.
+ */
+export function readEnvironment(env: Env = process.env, cwd: string = process.cwd()): Env {
+  const file = join(cwd, STACK_ENV_FILE);
+  if (!existsSync(file)) return env;
+  return { ...parseEnvFile(readFileSync(file, 'utf8')), ...env };
+}
+
+let cached: Config | undefined;
+
+/** The process-wide configuration, parsed once (at cold start in Lambda). */
+export function getConfig(): Config {
+  cached ??= loadConfig(readEnvironment());
+  return cached;
+}
