@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ClickHouseClient } from '@clickhouse/client';
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { resolveClickHouseCredentials } from '../../lib/clickhouse/client';
+import type { ClickHouseConfig } from '../../lib/config';
 import { toClickHouseDateTime } from '../../lib/transform/to-clickhouse-row';
 import { renderMigration, splitStatements } from './render';
 
@@ -98,4 +100,17 @@ export async function migrate(options: MigrateOptions): Promise<MigrationResult>
     result.applied.push(label);
   }
   return result;
+}
+
+/** Connects with `config`'s credentials, applies pending migrations, and closes the clients. */
+export async function migrateDatabase(config: ClickHouseConfig): Promise<MigrationResult> {
+  const credentials = await resolveClickHouseCredentials(config);
+  const common = { url: credentials.url, username: credentials.username, password: credentials.password, request_timeout: config.requestTimeoutMs };
+  const serverClient = createClient(common);
+  const databaseClient = createClient({ ...common, database: config.database });
+  try {
+    return await migrate({ serverClient, databaseClient, database: config.database, cluster: config.cluster });
+  } finally {
+    await Promise.all([serverClient.close(), databaseClient.close()]);
+  }
 }
