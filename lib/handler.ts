@@ -16,7 +16,11 @@ export interface TableHandlerOptions {
   readonly createPorts?: PortsFactory;
 }
 
-export type TableHandler = (event: unknown, context: Pick<Context, 'awsRequestId'> & Partial<Context>) => Promise<BatchSummary>;
+export interface TableHandler {
+  (event: unknown, context: Pick<Context, 'awsRequestId'> & Partial<Context>): Promise<BatchSummary>;
+  /** Closes the container's connections (for tests and local tools; Lambda never calls it). */
+  close(): Promise<void>;
+}
 
 /**
  * Builds the Lambda handler of one table. Configuration is parsed here, at cold start, so a bad
@@ -43,7 +47,7 @@ export function createTableHandler(table: TableName, options: TableHandlerOption
     return pending;
   };
 
-  return async (event, context) => {
+  const handler = async (event: unknown, context: Pick<Context, 'awsRequestId'> & Partial<Context>): Promise<BatchSummary> => {
     if (typeof context.functionName === 'string') logger.addContext(context as Context);
     logger.appendKeys({ awsRequestId: context.awsRequestId });
     try {
@@ -66,4 +70,10 @@ export function createTableHandler(table: TableName, options: TableHandlerOption
       logger.resetKeys();
     }
   };
+  const close = async (): Promise<void> => {
+    const open = ports;
+    ports = undefined;
+    if (open) await (await open.catch(() => undefined))?.close?.();
+  };
+  return Object.assign(handler, { close });
 }

@@ -66,4 +66,6 @@ export interface PipelinePorts {
   readonly writer: RowWriter;
   readonly deadLetters: DeadLetterSink;
   readonly audit: AuditLog;
+  /** Releases connections (tests, CLIs); Lambda keeps them for the container's life. */
+  close?(): Promise<void>;
 }

@@ -26,6 +26,8 @@ const PROTOCOL_PARAMS = new Set(['query', 'database', 'default_format', 'query_i
 /** Settings that only the HTTP layer of a real server understands; the embedded engine rejects them. */
 const HTTP_ONLY_SETTINGS = /^(enable_http_compression|wait_end_of_query|send_progress_in_http_headers|cancel_http_readonly_queries_on_client_close|http_.*)$/;
 const SETTING_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Where embedded chdb's defaults differ from clickhouse-server's, the server's win (clients expect them). */
+const SERVER_DEFAULT_SETTINGS: ReadonlyArray<[string, string]> = [['output_format_json_quote_64bit_integers', '1']];
 const VERSION_SUFFIX = ' (version chdb-local)';
 
 class HttpQueryError extends Error {
@@ -214,7 +216,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 function settingsFrom(url: URL): Array<[string, string]> {
-  const settings: Array<[string, string]> = [];
+  const settings: Array<[string, string]> = SERVER_DEFAULT_SETTINGS.filter(([name]) => !url.searchParams.has(name));
   for (const [name, value] of url.searchParams) {
     if (PROTOCOL_PARAMS.has(name) || name.startsWith('param_') || HTTP_ONLY_SETTINGS.test(name)) continue;
     if (!SETTING_NAME.test(name)) throw new HttpQueryError(115, 'UNKNOWN_SETTING', `Unknown setting '${name}'`);

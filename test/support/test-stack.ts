@@ -1,0 +1,106 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { Kafka, logLevel, Partitioners, type KafkaMessage } from 'kafkajs';
+import { migrateDatabase } from '../../infra/clickhouse/migrator';
+import { startLocalStack, type LocalStack } from '../../infra/local/local-stack';
+import { loadConfig, type Config } from '../../lib/config';
+
+export interface TestStack {
+  readonly stack: LocalStack;
+  readonly env: Record<string, string>;
+  readonly config: Config;
+  readonly clickhouse: ClickHouseClient;
+  readonly kafka: Kafka;
+  /** Count of rows, and of distinct ids, in a table (no FINAL: physical rows). */
+  counts(table: string): Promise<{ rows: number; ids: number }>;
+  /** Messages in a topic so far (sum of high watermarks). */
+  topicSize(topic: string): Promise<number>;
+  /** Reads `count` messages of `topic` from the beginning with a fresh consumer group. */
+  readMessages(topic: string, count: number, timeoutMs?: number): Promise<KafkaMessage[]>;
+  stop(): Promise<void>;
+}
+
+/** A local stack (own process, own data dir) with the schema migrated, for one test file. */
+export async function startTestStack(database = 'test'): Promise<TestStack> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kcl-stack-'));
+  const stack = await startLocalStack({ dataDir });
+  const env = {
+    KAFKA_BROKERS: stack.kafkaBrokers,
+    KAFKA_IDEMPOTENT: 'false',
+    CLICKHOUSE_URL: stack.clickhouseUrl,
+    CLICKHOUSE_DB: database,
+    CLICKHOUSE_USER: 'default',
+    CLICKHOUSE_PASSWORD: '',
+    CLICKHOUSE_REQUEST_TIMEOUT_MS: '5000',
+    LOG_LEVEL: 'silent',
+  };
+  const config = loadConfig(env);
+  await migrateDatabase(config.clickhouse);
+  const clickhouse = createClient({ url: stack.clickhouseUrl, database });
+  const kafka = new Kafka({ clientId: 'test', brokers: stack.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
+  let groups = 0;
+
+  return {
+    stack,
+    env,
+    config,
+    clickhouse,
+    kafka,
+    async counts(table) {
+      const result = await clickhouse.query({ query: `SELECT count() AS rows, uniqExact(id) AS ids FROM ${table}`, format: 'JSONEachRow' });
+      const [row] = await result.json<{ rows: string; ids: string }>();
+      return { rows: Number(row!.rows), ids: Number(row!.ids) };
+    },
+    async topicSize(topic) {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const offsets = await admin.fetchTopicOffsets(topic);
+        return offsets.reduce((sum, p) => sum + Number(p.high), 0);
+      } finally {
+        await admin.disconnect();
+      }
+    },
+    async readMessages(topic, count, timeoutMs = 30_000) {
+      const consumer = kafka.consumer({ groupId: `test-reader-${process.pid}-${++groups}` });
+      const messages: KafkaMessage[] = [];
+      try {
+        await consumer.connect();
+        await consumer.subscribe({ topic, fromBeginning: true });
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`read ${messages.length} of ${count} messages from ${topic}`)), timeoutMs);
+          if (count === 0) {
+            clearTimeout(timer);
+            resolve();
+          }
+          void consumer.run({
+            eachMessage: async ({ message }) => {
+              messages.push(message);
+              if (messages.length >= count) {
+                clearTimeout(timer);
+                resolve();
+              }
+            },
+          });
+        });
+      } finally {
+        await consumer.disconnect();
+      }
+      return messages;
+    },
+    async stop() {
+      await clickhouse.close();
+      await stack.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A producer for tests (idempotence off: the mock broker cannot serve it). */
+export async function testProducer(kafka: Kafka) {
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  return producer;
+}
