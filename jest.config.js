@@ -10,6 +10,7 @@ module.exports = {
     ],
   },
   setupFiles: ['<rootDir>/test/setup-env.ts'],
+  reporters: ['default', '<rootDir>/test/support/closing-line-reporter.js'],
   // Integration tests start real servers; give them room on a 2-core CI machine.
   testTimeout: 120000,
 };
