@@ -9,6 +9,8 @@ module.exports = {
       { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
     ],
   },
+  // Dynamic imports in CommonJS TypeScript carry a .js extension (node16 resolution); the source is .ts.
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   setupFiles: ['<rootDir>/test/setup-env.ts'],
   reporters: ['default', '<rootDir>/test/support/closing-line-reporter.js'],
   // Integration tests start real servers; give them room on a 2-core CI machine.

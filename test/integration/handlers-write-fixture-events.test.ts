@@ -10,9 +10,9 @@ describe('the exported handlers on the local stack', () => {
     ts = await startTestStack();
     Object.assign(process.env, ts.env);
     // Imported after the environment points at the stack: configuration is read at cold start.
-    handlers.users = (await import('../../functions/users')).handler;
-    handlers.products = (await import('../../functions/products')).handler;
-    handlers.orders = (await import('../../functions/orders')).handler;
+    handlers.users = (await import('../../functions/users.js')).handler;
+    handlers.products = (await import('../../functions/products.js')).handler;
+    handlers.orders = (await import('../../functions/orders.js')).handler;
   });
 
   afterAll(async () => {
