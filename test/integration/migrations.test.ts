@@ -1,0 +1,42 @@
+import { createClient } from '@clickhouse/client';
+import { loadMigrations, migrate, migrateDatabase, MigrationError } from '../../infra/clickhouse/migrator';
+import { startTestStack, type TestStack } from '../support/test-stack';
+
+describe('migrations', () => {
+  let ts: TestStack;
+
+  // startTestStack has already migrated database `test` once.
+  beforeAll(async () => {
+    ts = await startTestStack();
+  });
+
+  afterAll(() => ts.stop());
+
+  it('creates every table of design.md', async () => {
+    const tables = await (await ts.clickhouse.query({ query: 'SELECT name FROM system.tables WHERE database = currentDatabase() ORDER BY name', format: 'JSONEachRow' })).json<{ name: string }>();
+    expect(tables.map((t) => t.name)).toEqual(['migration_logs', 'orders', 'processed_events', 'products', 'schema_migrations', 'users']);
+  });
+
+  it('is a no-op the second time', async () => {
+    await expect(migrateDatabase(ts.config.clickhouse)).resolves.toEqual({ applied: [], alreadyApplied: ['001_users', '002_products', '003_orders', '004_processed_events', '005_migration_logs'] });
+  });
+
+  it('is safe to run concurrently on a fresh database', async () => {
+    const config = { ...ts.config.clickhouse, database: 'concurrent' };
+    const results = await Promise.all([migrateDatabase(config), migrateDatabase(config)]);
+    expect(results.flatMap((r) => [...r.applied, ...r.alreadyApplied]).sort()).toEqual(
+      loadMigrations().flatMap((m) => [`${m.version}_${m.name}`, `${m.version}_${m.name}`]).sort(),
+    );
+    const [row] = await (await ts.clickhouse.query({ query: 'SELECT uniqExact(version) AS v FROM concurrent.schema_migrations', format: 'JSONEachRow' })).json<{ v: string }>();
+    expect(Number(row!.v)).toBe(5);
+  });
+
+  it('refuses a migration that changed after it was applied', async () => {
+    const client = createClient({ url: ts.stack.clickhouseUrl, database: 'test' });
+    const changed = loadMigrations().map((m) => (m.version === '002' ? { ...m, checksum: 'different' } : m));
+    await expect(migrate({ serverClient: client, databaseClient: client, database: 'test', migrations: changed })).rejects.toThrow(
+      new MigrationError('migration 002_products was changed after it was applied; add a new migration instead'),
+    );
+    await client.close();
+  });
+});
