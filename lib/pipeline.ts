@@ -1,18 +1,11 @@
 import { decodeKafkaEvent } from './kafka/event';
 import { parseRecord, type PendingRow } from './parse-record';
-import type { AuditEntry, BatchStatus, DeadLetter, PipelineLogger, PipelinePorts } from './ports';
+import type { AuditEntry, BatchFigures, DeadLetter, PipelineLogger, PipelinePorts } from './ports';
 import { PoisonCode } from './errors';
 import type { TableName } from './schemas';
 
-/** Figures of one batch for one table, as logged, measured and written to `migration_logs`. */
-export interface BatchSummary {
-  readonly table: TableName;
-  readonly status: BatchStatus;
-  readonly received: number;
-  readonly inserted: number;
-  readonly skippedDuplicates: number;
-  readonly sentToDlq: number;
-  readonly durationMs: number;
+/** Figures of one batch for one table, with what logs and metrics need beyond the audit row. */
+export interface BatchSummary extends BatchFigures {
   /** Poison counts by code, for logs and metrics. */
   readonly dlqByCode: Readonly<Partial<Record<PoisonCode, number>>>;
   /** False when the `migration_logs` row could not be written (logged and counted, not fatal). */
@@ -96,7 +89,7 @@ export async function processBatch(event: unknown, ctx: BatchContext): Promise<B
     throw error;
   }
 
-  const figures = {
+  const figures: BatchFigures = {
     table: ctx.table,
     status: letters.length > 0 ? 'partial' : 'success',
     received,
@@ -104,11 +97,10 @@ export async function processBatch(event: unknown, ctx: BatchContext): Promise<B
     skippedDuplicates,
     sentToDlq: letters.length,
     durationMs: now().getTime() - started.getTime(),
-    dlqByCode: countByCode(letters),
-  } as const;
+  };
   const firstPoison = letters[0] ? `${letters[0].code}: ${letters[0].message}` : '';
   const auditWritten = await writeAudit(ctx, { ...figures, requestId: ctx.requestId, errorMessage: firstPoison, processedAt: now() });
-  return { ...figures, auditWritten };
+  return { ...figures, dlqByCode: countByCode(letters), auditWritten };
 }
 
 /** The audit trail is best effort: its failure is logged, never a reason to redeliver safe data. */

@@ -36,9 +36,8 @@ export interface DeadLetterSink {
 
 export type BatchStatus = 'success' | 'partial' | 'failed';
 
-/** One `migration_logs` row: what an invocation did for one table. */
-export interface AuditEntry {
-  readonly requestId: string;
+/** What one invocation did for one table: logged, measured and written to `migration_logs`. */
+export interface BatchFigures {
   readonly table: TableName;
   readonly status: BatchStatus;
   readonly received: number;
@@ -46,6 +45,11 @@ export interface AuditEntry {
   readonly skippedDuplicates: number;
   readonly sentToDlq: number;
   readonly durationMs: number;
+}
+
+/** One `migration_logs` row. */
+export interface AuditEntry extends BatchFigures {
+  readonly requestId: string;
   readonly errorMessage: string;
   readonly processedAt: Date;
 }

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readEnvironment, STACK_ENV_FILE } from '../../lib/config';
+import { STACK_ENV_FILE } from '../../lib/config';
 import { runCli } from '../cli/run-cli';
 import { PROJECT_ROOT, startLocalStack } from './local-stack';
 
@@ -60,8 +60,8 @@ async function up(args: string[]): Promise<void> {
   if (!Number.isInteger(clickhousePort) || clickhousePort < 0 || clickhousePort > 65535) {
     throw new Error(`--clickhouse-port must be a port number (got ${JSON.stringify(portText)})`);
   }
-  // Only the ClickHouse credentials are taken from the environment: the stack serves them.
-  const env = readEnvironment(process.env, '/nonexistent');
+  // The stack serves the credentials of the environment (not of an old .local/stack.env).
+  const env = process.env;
   const user = env.CLICKHOUSE_USER || 'default';
   const password = env.CLICKHOUSE_PASSWORD ?? '';
   mkdirSync(LOCAL_DIR, { recursive: true });
