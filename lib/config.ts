@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './errors';
 
@@ -160,14 +160,25 @@ export function parseEnvFile(text: string): Record<string, string> {
   return vars;
 }
 
+/** The nearest `.local/stack.env` in `dir` or its ancestors (tools such as `sls invoke local` run from build dirs). */
+function findStackEnvFile(dir: string): string | undefined {
+  for (let current = resolve(dir); ; current = dirname(current)) {
+    const file = join(current, STACK_ENV_FILE);
+    if (existsSync(file)) return file;
+    if (dirname(current) === current) return undefined;
+  }
+}
+
 /**
  * The effective environment: the process's variables over `.local/stack.env` when that file
- * exists in `cwd`, so every local command finds the stack that `npm run stack:up` started.
+ * exists in `cwd` or above, so every local command finds the stack `npm run stack:up` started.
  */
 export function readEnvironment(env: Env = process.env, cwd: string = process.cwd()): Env {
-  const file = join(cwd, STACK_ENV_FILE);
-  if (!existsSync(file)) return env;
-  return { ...parseEnvFile(readFileSync(file, 'utf8')), ...env };
+  const file = findStackEnvFile(cwd);
+  if (!file) return env;
+  const fromFile = parseEnvFile(readFileSync(file, 'utf8'));
+  const fromProcess = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  return { ...fromFile, ...fromProcess };
 }
 
 let cached: Config | undefined;

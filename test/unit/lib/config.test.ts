@@ -82,3 +82,13 @@ describe('readEnvironment', () => {
     expect(parseEnvFile('A=1\n  B = two words \n#C=3\n\nD=\'q\'')).toEqual({ A: '1', B: 'two words', D: 'q' });
   });
 });
+
+describe('readEnvironment from a build directory', () => {
+  it('finds .local/stack.env in an ancestor, and empty process variables do not hide it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    mkdirSync(join(dir, '.local'));
+    mkdirSync(join(dir, '.esbuild', '.build'), { recursive: true });
+    writeFileSync(join(dir, '.local', 'stack.env'), 'KAFKA_BROKERS=127.0.0.1:1\n');
+    expect(readEnvironment({ KAFKA_BROKERS: '' }, join(dir, '.esbuild', '.build')).KAFKA_BROKERS).toBe('127.0.0.1:1');
+  });
+});
