@@ -2,8 +2,7 @@ import { ClickHouseAuditLog } from './clickhouse/audit-log';
 import { createClickHouseClient } from './clickhouse/client';
 import { IdempotentWriter } from './clickhouse/writer';
 import type { Config } from './config';
-import { Partitioners } from 'kafkajs';
-import { createKafka } from './kafka/client';
+import { createProducer } from './kafka/client';
 import { DeadLetterPublisher } from './kafka/dead-letter-publisher';
 import type { PipelinePorts } from './ports';
 
@@ -18,14 +17,7 @@ export interface ClosablePorts extends PipelinePorts {
  */
 export async function createPorts(config: Config): Promise<ClosablePorts> {
   const clickhouse = await createClickHouseClient(config.clickhouse);
-  const kafka = await createKafka(config.kafka);
-  const producer = kafka.producer({
-    idempotent: config.kafka.idempotent,
-    // Idempotence keeps order only with one request in flight per connection.
-    maxInFlightRequests: config.kafka.idempotent ? 1 : 5,
-    allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
+  const producer = await createProducer(config.kafka);
   try {
     await producer.connect();
   } catch (error) {

@@ -1,5 +1,5 @@
 import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
-import { Kafka, logLevel, type KafkaConfig as KafkaJsConfig, type SASLOptions } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type KafkaConfig as KafkaJsConfig, type Producer, type SASLOptions } from 'kafkajs';
 import type { KafkaConfig } from '../config';
 import { ConfigError } from '../errors';
 import { getJsonSecret } from '../secrets';
@@ -47,4 +47,19 @@ export async function kafkaClientOptions(config: KafkaConfig, overrides: Partial
 
 export async function createKafka(config: KafkaConfig, overrides: Partial<KafkaJsConfig> = {}): Promise<Kafka> {
   return new Kafka(await kafkaClientOptions(config, overrides));
+}
+
+/**
+ * A producer for the DLQ and sample data: idempotent unless `KAFKA_IDEMPOTENT=false` (only the
+ * local mock broker needs that), never creating topics by accident.
+ */
+export async function createProducer(config: KafkaConfig): Promise<Producer> {
+  const kafka = await createKafka(config);
+  return kafka.producer({
+    idempotent: config.idempotent,
+    // Idempotence keeps order only with one request in flight per connection.
+    maxInFlightRequests: config.idempotent ? 1 : 5,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
 }

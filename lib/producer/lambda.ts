@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { getConfig, type Config } from '../config';
+import { createProducer } from '../kafka/client';
+import { createLogger } from '../logger';
+import { generateSampleData } from './sample-data';
+import { sendSampleData, type TopicSummary } from './send-sample-data';
+
+const OverridesSchema = z
+  .object({
+    users: z.number().int().min(0).max(1_000_000),
+    products: z.number().int().min(0).max(1_000_000),
+    orders: z.number().int().min(0).max(1_000_000),
+    invalidRate: z.number().min(0).max(1),
+    seed: z.number().int(),
+  })
+  .partial();
+
+export type ProducerOverrides = z.infer<typeof OverridesSchema>;
+
+/** The producer Lambda: counts from `PRODUCER_*` env, overridable by the invoke event. */
+export function createSampleDataProducer(config: Config = getConfig()) {
+  const logger = createLogger(config, 'producer');
+  return async (event: unknown): Promise<{ topics: TopicSummary[] }> => {
+    const parsed = OverridesSchema.safeParse(event ?? {});
+    if (!parsed.success) throw new Error(`invalid producer event: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    const records = generateSampleData({ ...config.producer, ...parsed.data });
+    const producer = await createProducer(config.kafka);
+    await producer.connect();
+    try {
+      const topics = await sendSampleData(producer, records);
+      logger.info('sample data sent', { topics });
+      return { topics };
+    } finally {
+      await producer.disconnect();
+    }
+  };
+}
