@@ -32,7 +32,7 @@ export interface TableHandler {
  */
 export function createTableHandler(table: TableName, options: TableHandlerOptions = {}): TableHandler {
   const config = options.config ?? getConfig();
-  const logger = createLogger(config, table);
+  const logger = createLogger(config, { table });
   const metrics = createMetrics(table);
   const buildPorts = options.createPorts ?? createPorts;
   let ports: Promise<PipelinePorts> | undefined;

@@ -19,7 +19,7 @@ export type ProducerOverrides = z.infer<typeof OverridesSchema>;
 
 /** The producer Lambda: counts from `PRODUCER_*` env, overridable by the invoke event. */
 export function createSampleDataProducer(config: Config = getConfig()) {
-  const logger = createLogger(config, 'producer');
+  const logger = createLogger(config, { component: 'producer' });
   return async (event: unknown): Promise<{ topics: TopicSummary[] }> => {
     const parsed = OverridesSchema.safeParse(event ?? {});
     if (!parsed.success) throw new Error(`invalid producer event: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);

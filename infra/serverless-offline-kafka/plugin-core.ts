@@ -1,0 +1,47 @@
+import { join } from 'node:path';
+import { getConfig } from '../../lib/config';
+import { createKafka } from '../../lib/kafka/client';
+import { createLogger } from '../../lib/logger';
+import { KafkaEventSourceEmulator } from './emulator';
+import type { LambdaLikeHandler } from './event-source-poller';
+import { mappingsFromService, type ServerlessServiceLike } from './serverless-mappings';
+
+export interface PluginContext {
+  /** The folder holding serverless.yml; handler paths are relative to it. */
+  readonly serviceDir: string;
+  /** provider.environment: applied like Lambda would (empty values stay unset). */
+  readonly environment?: Record<string, unknown>;
+}
+
+/** Loads `functions/users.handler` from the service's source files. */
+export function handlerLoader(serviceDir: string) {
+  return (handlerPath: string): LambdaLikeHandler => {
+    const dot = handlerPath.lastIndexOf('.');
+    const file = join(serviceDir, handlerPath.slice(0, dot));
+    const exportName = handlerPath.slice(dot + 1);
+    let cached: LambdaLikeHandler | undefined;
+    // Loaded on first invocation, as Lambda does at cold start: configuration errors surface there.
+    return (event, context) => {
+      if (!cached) {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const handler = (require(file) as Record<string, unknown>)[exportName];
+        if (typeof handler !== 'function') throw new Error(`${handlerPath}: ${file} exports no function "${exportName}"`);
+        cached = handler as LambdaLikeHandler;
+      }
+      return cached(event, context);
+    };
+  };
+}
+
+/** Starts polling for every `msk` / `kafka` event of the service; returns the running emulator. */
+export async function startEmulatorForService(service: ServerlessServiceLike, context: PluginContext): Promise<KafkaEventSourceEmulator> {
+  for (const [name, value] of Object.entries(context.environment ?? {})) {
+    if (typeof value === 'string' && value !== '' && process.env[name] === undefined) process.env[name] = value;
+  }
+  const config = getConfig();
+  const kafka = await createKafka(config.kafka);
+  const mappings = mappingsFromService(service, config.kafka.brokers, handlerLoader(context.serviceDir));
+  const emulator = new KafkaEventSourceEmulator({ kafka, mappings, logger: createLogger(config, { component: 'kafka-event-source' }) });
+  await emulator.start();
+  return emulator;
+}
