@@ -25,6 +25,7 @@ export interface RetryPolicy {
 
 export interface InvocationReport {
   readonly functionName: string;
+  readonly requestId: string;
   readonly topic: string;
   readonly partition: number;
   readonly firstOffset: string;
@@ -100,9 +101,10 @@ export class EventSourcePoller extends EventEmitter {
     const event = toLambdaEvent(d.source, topic, partition, messages);
     for (let attempt = 1; ; attempt++) {
       const started = Date.now();
-      const base = { functionName: d.functionName, topic, partition, firstOffset: messages[0]!.offset, lastOffset: messages[messages.length - 1]!.offset, batchSize: messages.length, attempt };
+      const requestId = randomUUID();
+      const base = { functionName: d.functionName, requestId, topic, partition, firstOffset: messages[0]!.offset, lastOffset: messages[messages.length - 1]!.offset, batchSize: messages.length, attempt };
       try {
-        const result = await d.handler(event, { awsRequestId: randomUUID(), functionName: d.functionName });
+        const result = await d.handler(event, { awsRequestId: requestId, functionName: d.functionName });
         this.emit('invoked', { ...base, durationMs: Date.now() - started, result } satisfies InvocationReport);
         return true;
       } catch (error) {
