@@ -1,5 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { loadFixture } from '../support/events';
+import { startTestStack } from '../support/test-stack';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -31,11 +35,17 @@ const statements = (resources: Record<string, Resource>): Array<{ Effect: string
 const mappings = (resources: Record<string, Resource>) =>
   Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping').map((r) => r.Properties);
 
-// Both packagings run in one test file, one after the other: they share the .esbuild work dir.
+// All packagings run in this one test file, one after the other: they share the .esbuild work dir.
 describe('npx sls package (offline)', () => {
+  let defaultPackage: { dir: string; resources: Record<string, Resource> };
+
+  beforeAll(async () => {
+    defaultPackage = await packageService([`clickhouseSecretArn=${CH_SECRET}`]);
+  });
+
   it('renders one MSK event source mapping per table function', async () => {
     // Act
-    const { dir, resources } = await packageService([`clickhouseSecretArn=${CH_SECRET}`]);
+    const { dir, resources } = defaultPackage;
     // Assess
     const esms = mappings(resources);
     expect(esms.map((m) => m.Topics[0]).sort()).toEqual(['orders-topic', 'products-topic', 'users-topic']);
@@ -86,6 +96,60 @@ describe('npx sls package (offline)', () => {
           { Type: 'VPC_SECURITY_GROUP', URI: 'security_group:sg-123' },
         ]),
       );
+    }
+  });
+
+  it('renders provisioned-mode mappings with retry limits, bisection and a Kafka on-failure destination', async () => {
+    const { resources } = await packageService([`clickhouseSecretArn=${CH_SECRET}`, 'failurePolicy=dlq-after-retries', 'maxRetryAttempts=5']);
+    const esms = mappings(resources);
+    expect(esms).toHaveLength(3);
+    for (const m of esms) {
+      expect(m).toMatchObject({
+        MaximumRetryAttempts: 5,
+        MaximumRecordAgeInSeconds: 21600,
+        BisectBatchOnFunctionError: true,
+        DestinationConfig: { OnFailure: { Destination: 'kafka://dlq-topic' } },
+        ProvisionedPollerConfig: { MinimumPollers: 1, MaximumPollers: 3 },
+        BatchSize: 1000,
+      });
+    }
+    // Without serverless events the role gets the cluster permissions from infra/aws/iam.js.
+    expect(statements(resources)).toContainEqual(expect.objectContaining({ Action: ['kafka:DescribeCluster', 'kafka:DescribeClusterV2', 'kafka:GetBootstrapBrokers'] }));
+    expect(Object.keys(resources)).toEqual(expect.arrayContaining(['UsersKafkaEventSourceMapping', 'ProductsKafkaEventSourceMapping', 'OrdersKafkaEventSourceMapping']));
+  });
+
+  it('sets reserved concurrency and outputs the function names', () => {
+    const template = JSON.parse(readFileSync(join(defaultPackage.dir, 'cloudformation-template-update-stack.json'), 'utf8'));
+    expect(defaultPackage.resources.UsersLambdaFunction!.Properties.ReservedConcurrentExecutions).toBe(10);
+    expect(template.Outputs.UsersFunctionName.Value).toEqual({ Ref: 'UsersLambdaFunction' });
+  });
+
+  it('each handler bundle handles a fixture event with no AWS credentials, reading ClickHouse credentials from a mocked secret', async () => {
+    // Prepare: unpack the bundles inside the project so their external @aws-sdk/* resolve (the Lambda runtime provides them).
+    const ts = await startTestStack();
+    const unpacked = mkdtempSync(join(ROOT, '.bundle-test-'));
+    const secrets = mockClient(SecretsManagerClient);
+    secrets.on(GetSecretValueCommand, { SecretId: CH_SECRET }).resolves({ SecretString: JSON.stringify({ url: ts.stack.clickhouseUrl, username: 'default', password: '' }) });
+    for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'CLICKHOUSE_URL', 'CLICKHOUSE_PASSWORD']) delete process.env[name];
+    Object.assign(process.env, { AWS_REGION: 'eu-west-1', CLICKHOUSE_SECRET_ARN: CH_SECRET, CLICKHOUSE_DB: 'test', KAFKA_BROKERS: ts.stack.kafkaBrokers, KAFKA_IDEMPOTENT: 'false', LOG_LEVEL: 'silent' });
+    try {
+      const fixtures: Record<string, [string, number]> = { users: ['msk-users.json', 3], products: ['self-managed-products.json', 2], orders: ['msk-orders.json', 2] };
+      for (const [fn, [fixture, expected]] of Object.entries(fixtures)) {
+        await promisify(execFile)('unzip', ['-q', '-o', join(defaultPackage.dir, `${fn}.zip`), '-d', join(unpacked, fn)]);
+        // Act
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { handler } = require(join(unpacked, fn, 'functions', `${fn}.js`)) as { handler: ((e: unknown, c: object) => Promise<{ inserted: number }>) & { close(): Promise<void> } };
+        const summary = await handler(loadFixture(fixture), { awsRequestId: `bundle-${fn}` });
+        await handler.close();
+        // Assess
+        expect(summary.inserted).toBe(expected);
+        expect(await ts.counts(fn)).toEqual({ rows: expected, ids: expected });
+      }
+      expect(secrets.commandCalls(GetSecretValueCommand).length).toBeGreaterThanOrEqual(3);
+    } finally {
+      secrets.restore();
+      rmSync(unpacked, { recursive: true, force: true });
+      await ts.stop();
     }
   });
 });
