@@ -94,6 +94,18 @@ describe('local ClickHouse HTTP endpoint', () => {
     expect(await response.json()).toEqual({ '1': 1 });
   });
 
+  it('answers ping while a query is running', async () => {
+    // Prepare: a query that keeps the engine busy for 2 s.
+    let slowDone = false;
+    const slow = client.query({ query: 'SELECT sleep(2)', format: 'JSONEachRow' }).then(() => (slowDone = true));
+    // Act
+    const ping = await client.ping();
+    // Assess
+    expect(ping).toEqual({ success: true });
+    expect(slowDone).toBe(false);
+    await slow;
+  });
+
   it('injects faults: failing requests, then healthy again', async () => {
     server.setFault({ kind: 'fail', code: 202 });
     await expect(client.query({ query: 'SELECT 1' })).rejects.toMatchObject({ code: '202' });

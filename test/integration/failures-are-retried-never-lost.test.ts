@@ -45,6 +45,23 @@ describe('failures are retried, never lost', () => {
     await ts.stack.setClickHouseFault({ kind: 'none' });
   });
 
+  it('ClickHouse stalling: the request times out as a transient failure, and nothing is written', async () => {
+    // Prepare: a writer whose requests give up after 1 s.
+    const impatient = await createPorts({ ...ts.config, clickhouse: { ...ts.config.clickhouse, requestTimeoutMs: 1_000 } });
+    await ts.stack.setClickHouseFault({ kind: 'stall' });
+    try {
+      // Act
+      const attempt = processBatch(kafkaEvent([{ offset: 1, value: userEnvelope(170) }]), { table: 'users', requestId: 'stall', maxRecordBytes: 1_048_576, ports: impatient, logger: silentLogger });
+      // Assess
+      await expect(attempt).rejects.toBeInstanceOf(TransientError);
+    } finally {
+      await ts.stack.setClickHouseFault({ kind: 'none' });
+      await impatient.close();
+    }
+    const [row] = await (await ts.clickhouse.query({ query: "SELECT count() AS c FROM users WHERE message_id = 'msg-170'", format: 'JSONEachRow' })).json<{ c: string }>();
+    expect(Number(row!.c)).toBe(0);
+  });
+
   it('DLQ brokers unreachable with poison in the batch: throws; redelivery adds no duplicate rows', async () => {
     // Prepare
     const event = kafkaEvent([{ offset: 10, value: userEnvelope(201) }, { offset: 11, value: '{broken' }]);
