@@ -1,0 +1,128 @@
+/**
+ * `npm run bench`: throughput, ClickHouse round trips and memory of the batch pipeline on the
+ * local stack. Prints a table and, as its last line, one JSON object of results.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { migrateDatabase } from '../../infra/clickhouse/migrator';
+import { startLocalStack } from '../../infra/local/local-stack';
+import { ClickHouseAuditLog } from '../../lib/clickhouse/audit-log';
+import { createClickHouseClient } from '../../lib/clickhouse/client';
+import { IdempotentWriter } from '../../lib/clickhouse/writer';
+import { loadConfig } from '../../lib/config';
+import { createProducer } from '../../lib/kafka/client';
+import { DeadLetterPublisher } from '../../lib/kafka/dead-letter-publisher';
+import { decodeKafkaEvent, type LambdaKafkaEvent } from '../../lib/kafka/event';
+import { parseRecord } from '../../lib/parse-record';
+import { processBatch } from '../../lib/pipeline';
+import { generateSampleData } from '../../lib/producer/sample-data';
+
+const RECORDS = Number(process.env.BENCH_RECORDS ?? 20_000);
+const BATCH_SIZE = Number(process.env.BENCH_BATCH_SIZE ?? 1_000);
+const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+
+function toEvents(values: Array<string | null>, batchSize: number): LambdaKafkaEvent[] {
+  const events: LambdaKafkaEvent[] = [];
+  for (let i = 0; i < values.length; i += batchSize) {
+    const records = values.slice(i, i + batchSize).map((value, j) => ({
+      topic: 'orders-topic', partition: 0, offset: i + j, timestamp: Date.now(), timestampType: 'CREATE_TIME',
+      key: null, value: value === null ? null : Buffer.from(value).toString('base64'), headers: [],
+    }));
+    events.push({ eventSource: 'aws:kafka', eventSourceArn: 'arn:aws:kafka:local:0:cluster/bench/x', records: { 'orders-topic-0': records } });
+  }
+  return events;
+}
+
+/** Counts HTTP round trips the pipeline makes to ClickHouse. */
+function counting(client: ClickHouseClient): { client: ClickHouseClient; calls: () => number } {
+  let calls = 0;
+  const wrapped = new Proxy(client, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value === 'function' && ['query', 'insert', 'command', 'exec'].includes(String(prop))) {
+        return (...args: unknown[]) => {
+          calls++;
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      }
+      return value;
+    },
+  });
+  return { client: wrapped, calls: () => calls };
+}
+
+async function main(): Promise<void> {
+  const values = generateSampleData({ users: 0, products: 0, orders: RECORDS, invalidRate: 0.01, seed: 1 }).map((r) => r.value);
+  const events = toEvents(values, BATCH_SIZE);
+
+  // 1. Decode + parse + validate + transform, in memory.
+  let started = performance.now();
+  for (const event of events) for (const record of decodeKafkaEvent(event).records) parseRecord(record, { table: 'orders', maxRecordBytes: 1_048_576, ingestedAt: new Date() });
+  const parseSeconds = (performance.now() - started) / 1000;
+
+  // 2. The whole pipeline against the local stack, then the same batches redelivered.
+  const dataDir = mkdtempSync(join(tmpdir(), 'kcl-bench-'));
+  const stack = await startLocalStack({ dataDir });
+  const config = loadConfig({ KAFKA_BROKERS: stack.kafkaBrokers, KAFKA_IDEMPOTENT: 'false', CLICKHOUSE_URL: stack.clickhouseUrl, CLICKHOUSE_DB: 'bench' });
+  try {
+    await migrateDatabase(config.clickhouse);
+    const { client, calls } = counting(await createClickHouseClient(config.clickhouse));
+    const producer = await createProducer(config.kafka);
+    await producer.connect();
+    const ports = { writer: new IdempotentWriter(client), deadLetters: new DeadLetterPublisher(producer, config.dlqTopic), audit: new ClickHouseAuditLog(client) };
+    const run = async () => {
+      const t0 = performance.now();
+      const before = calls();
+      let inserted = 0;
+      let skipped = 0;
+      let dlq = 0;
+      for (const event of events) {
+        const s = await processBatch(event, { table: 'orders', requestId: 'bench', maxRecordBytes: 1_048_576, ports, logger: silent });
+        inserted += s.inserted;
+        skipped += s.skippedDuplicates;
+        dlq += s.sentToDlq;
+      }
+      return { seconds: (performance.now() - t0) / 1000, roundTripsPerBatch: (calls() - before) / events.length, inserted, skipped, dlq };
+    };
+    const first = await run();
+    const redelivery = await run();
+    await producer.disconnect();
+    await client.close();
+
+    const memory = process.memoryUsage();
+    const results = {
+      records: RECORDS,
+      batchSize: BATCH_SIZE,
+      parseRecordsPerSecond: Math.round(RECORDS / parseSeconds),
+      pipelineRecordsPerSecond: Math.round(RECORDS / first.seconds),
+      redeliveryRecordsPerSecond: Math.round(RECORDS / redelivery.seconds),
+      clickhouseRoundTripsPerBatch: first.roundTripsPerBatch,
+      redeliveryRoundTripsPerBatch: redelivery.roundTripsPerBatch,
+      inserted: first.inserted,
+      sentToDlq: first.dlq,
+      redeliverySkipped: redelivery.skipped,
+      rssMiB: Math.round(memory.rss / 2 ** 20),
+      heapUsedMiB: Math.round(memory.heapUsed / 2 ** 20),
+    };
+    console.table({
+      'parse + validate (in memory)': { 'records/s': results.parseRecordsPerSecond, 'ClickHouse round trips/batch': 0 },
+      'pipeline, first delivery': { 'records/s': results.pipelineRecordsPerSecond, 'ClickHouse round trips/batch': results.clickhouseRoundTripsPerBatch },
+      'pipeline, redelivery': { 'records/s': results.redeliveryRecordsPerSecond, 'ClickHouse round trips/batch': results.redeliveryRoundTripsPerBatch },
+    });
+    console.log(`${results.inserted} inserted, ${results.sentToDlq} dead-lettered, ${results.redeliverySkipped} skipped on redelivery; RSS ${results.rssMiB} MiB, heap ${results.heapUsedMiB} MiB`);
+    console.log(JSON.stringify(results));
+  } finally {
+    await stack.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(`bench failed: ${(error as Error).message}`);
+    process.exit(1);
+  },
+);
