@@ -46,6 +46,8 @@ const EnvSchema = z.object({
   PRODUCER_ORDERS_COUNT: count(20),
   PRODUCER_INVALID_RATE: z.coerce.number().min(0).max(1).default(0),
   PRODUCER_SEED: z.coerce.number().int().optional(),
+  IS_LOCAL: z.string().optional(),
+  IS_OFFLINE: z.string().optional(),
 });
 
 export type KafkaAuth = 'none' | 'iam' | 'scram-sha-512';
@@ -86,6 +88,11 @@ export interface Config {
   readonly logLevel: string;
   readonly logDir?: string;
   readonly producer: ProducerConfig;
+  /**
+   * Running under `sls invoke local`, which waits for the event loop to empty where Lambda would
+   * freeze the container: handlers release their connections after each invocation.
+   */
+  readonly invokeLocal: boolean;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -139,6 +146,7 @@ export function loadConfig(env: Env): Config {
     maxRecordBytes: e.MAX_RECORD_BYTES,
     logLevel: e.LOG_LEVEL,
     logDir: e.LOG_DIR,
+    invokeLocal: e.IS_LOCAL === 'true' && e.IS_OFFLINE !== 'true',
     producer: {
       users: e.PRODUCER_USERS_COUNT,
       products: e.PRODUCER_PRODUCTS_COUNT,

@@ -68,12 +68,13 @@ export function createTableHandler(table: TableName, options: TableHandlerOption
       throw error;
     } finally {
       logger.resetKeys();
+      if (config.invokeLocal) await close();
     }
   };
-  const close = async (): Promise<void> => {
+  async function close(): Promise<void> {
     const open = ports;
     ports = undefined;
     if (open) await (await open.catch(() => undefined))?.close?.();
-  };
+  }
   return Object.assign(handler, { close });
 }

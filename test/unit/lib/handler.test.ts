@@ -50,3 +50,21 @@ describe('createTableHandler', () => {
     expect(ports.writer.rows.map((r) => r.row.total)).toEqual([259.98, 10.5]);
   });
 });
+
+describe('createTableHandler under sls invoke local', () => {
+  it('releases its connections after each invocation so the process can exit', async () => {
+    const ports = { ...fakePorts(), close: jest.fn(async () => undefined) };
+    const handler = createTableHandler('orders', { config: loadConfig({ LOG_LEVEL: 'silent', IS_LOCAL: 'true' }), createPorts: async () => ports });
+    await handler(loadFixture('msk-orders.json'), { awsRequestId: 'x' });
+    expect(ports.close).toHaveBeenCalledTimes(1);
+  });
+
+  it('keeps them open in Lambda and under sls offline', async () => {
+    for (const env of [{}, { IS_LOCAL: 'true', IS_OFFLINE: 'true' }]) {
+      const ports = { ...fakePorts(), close: jest.fn(async () => undefined) };
+      const handler = createTableHandler('orders', { config: loadConfig({ LOG_LEVEL: 'silent', ...env }), createPorts: async () => ports });
+      await handler(loadFixture('msk-orders.json'), { awsRequestId: 'x' });
+      expect(ports.close).not.toHaveBeenCalled();
+    }
+  });
+});
