@@ -1,9 +1,10 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { loadFixture } from '../support/events';
-import { startTestStack } from '../support/test-stack';
+import { startTestStack, testProducer } from '../support/test-stack';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -128,6 +129,7 @@ describe('npx sls package (offline)', () => {
     // Prepare: unpack the bundles inside the project so their external @aws-sdk/* resolve (the Lambda runtime provides them).
     const ts = await startTestStack();
     const unpacked = mkdtempSync(join(ROOT, '.bundle-test-'));
+    const savedEnv = { ...process.env };
     const secrets = mockClient(SecretsManagerClient);
     secrets.on(GetSecretValueCommand, { SecretId: CH_SECRET }).resolves({ SecretString: JSON.stringify({ url: ts.stack.clickhouseUrl, username: 'default', password: '' }) });
     for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'CLICKHOUSE_URL', 'CLICKHOUSE_PASSWORD']) delete process.env[name];
@@ -147,9 +149,59 @@ describe('npx sls package (offline)', () => {
       }
       expect(secrets.commandCalls(GetSecretValueCommand).length).toBeGreaterThanOrEqual(3);
     } finally {
+      process.env = savedEnv;
       secrets.restore();
       rmSync(unpacked, { recursive: true, force: true });
       await ts.stop();
     }
   });
+
+  it('npx sls offline start polls the topics and runs the handlers into ClickHouse', async () => {
+    // Prepare
+    const ts = await startTestStack();
+    const [httpPort, lambdaPort, websocketPort] = await Promise.all([freePort(), freePort(), freePort()]);
+    const env: NodeJS.ProcessEnv = { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', ...ts.env, LOG_LEVEL: 'info', POWERTOOLS_METRICS_DISABLED: 'true' };
+    const offline = spawn('npx', ['sls', 'offline', 'start', '--httpPort', String(httpPort), '--lambdaPort', String(lambdaPort), '--websocketPort', String(websocketPort)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let output = '';
+    const waitFor = (pattern: RegExp, what: string) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`sls offline: no ${what} within 90 s:\n${output.slice(-3000)}`)), 90_000);
+        const check = () => pattern.test(output) && (clearTimeout(timer), resolve());
+        offline.stdout.on('data', check);
+        offline.once('exit', (code) => (clearTimeout(timer), reject(new Error(`sls offline exited (${code}):\n${output.slice(-3000)}`))));
+        check();
+      });
+    offline.stdout.on('data', (chunk) => (output += chunk));
+    offline.stderr.on('data', (chunk) => (output += chunk));
+    try {
+      await waitFor(/kafka event source: polling[^\n]*"function":"orders"/, 'polling for orders');
+      const producer = await testProducer(ts.kafka);
+      const fixture = loadFixture('msk-orders.json');
+      const messages = Object.values(fixture.records).flat().map((r) => ({ key: Buffer.from(r.key!, 'base64'), value: Buffer.from(r.value!, 'base64') }));
+      // Act
+      await producer.send({ topic: 'orders-topic', acks: -1, messages });
+      await producer.disconnect();
+      // Assess: the emulator logs each successful invocation.
+      await waitFor(/invocation succeeded[^\n]*"function":"orders"/, 'orders invocation');
+      expect(await ts.counts('orders')).toEqual({ rows: 2, ids: 2 });
+    } finally {
+      if (offline.exitCode === null) {
+        const exited = new Promise((resolve) => offline.once('exit', resolve));
+        process.kill(-offline.pid!, 'SIGTERM');
+        await exited;
+      }
+      await ts.stop();
+    }
+  });
 });
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
