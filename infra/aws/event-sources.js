@@ -132,4 +132,5 @@ module.exports = {
   orders: (ctx) => eventsFor('orders', ctx),
   resources,
   stageSettings,
+  TOPICS,
 };

@@ -8,9 +8,7 @@
  *   framework itself adds `kafka:DescribeCluster(V2)`, `kafka:GetBootstrapBrokers` and the VPC
  *   network-interface actions; for the raw provisioned-mode mappings this file adds them.
  */
-const { stageSettings } = require('./event-sources');
-
-const TOPICS = ['users-topic', 'products-topic', 'orders-topic'];
+const { stageSettings, TOPICS } = require('./event-sources');
 
 /** arn:aws:kafka:REGION:ACCOUNT:cluster/NAME/UUID → arn:aws:kafka:REGION:ACCOUNT:KIND/NAME/UUID/RESOURCE */
 const mskResourceArn = (clusterArn, kind, resource) => `${clusterArn.replace(':cluster/', `:${kind}/`)}/${resource}`;
@@ -40,7 +38,7 @@ async function statements({ resolveVariable }) {
   if (s.kind === 'msk' && s.auth === 'iam') {
     result.push(
       { Effect: 'Allow', Action: ['kafka-cluster:Connect'], Resource: [s.clusterArn] },
-      { Effect: 'Allow', Action: ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'], Resource: TOPICS.map((topic) => mskResourceArn(s.clusterArn, 'topic', topic)) },
+      { Effect: 'Allow', Action: ['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'], Resource: Object.values(TOPICS).map((topic) => mskResourceArn(s.clusterArn, 'topic', topic)) },
       // The DLQ publisher, and in provisioned mode Lambda's on-failure destination, write here.
       { Effect: 'Allow', Action: ['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'], Resource: [mskResourceArn(s.clusterArn, 'topic', s.dlqTopic)] },
       { Effect: 'Allow', Action: ['kafka-cluster:DescribeGroup', 'kafka-cluster:AlterGroup'], Resource: [mskResourceArn(s.clusterArn, 'group', `${s.consumerGroupPrefix}-*`)] },

@@ -2,10 +2,11 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { Kafka } from 'kafkajs';
 import type { Config } from '../../lib/config';
 import { createProducer } from '../../lib/kafka/client';
+import { fetchEndOffsets } from '../../lib/kafka/topic-offsets';
 import type { PipelineLogger } from '../../lib/ports';
 import { generateSampleData, type SampleDataOptions } from '../../lib/producer/sample-data';
 import { sendSampleData, type TopicSummary } from '../../lib/producer/send-sample-data';
-import { TABLE_NAMES, type TableName } from '../../lib/schemas';
+import { TABLE_NAMES, TOPIC_OF_TABLE, type TableName } from '../../lib/schemas';
 import { KafkaEventSourceEmulator } from '../serverless-offline-kafka/emulator';
 import type { InvocationReport } from '../serverless-offline-kafka/event-source-poller';
 import { mappingsFromService, type ServerlessServiceLike } from '../serverless-offline-kafka/serverless-mappings';
@@ -20,7 +21,7 @@ export const LOCAL_SERVICE: ServerlessServiceLike = {
       table,
       {
         handler: `functions/${table}.handler`,
-        events: [{ msk: { arn: 'arn:aws:kafka:local:000000000000:cluster/local/local', topic: `${table}-topic`, batchSize: 500, maximumBatchingWindow: 0.2, startingPosition: 'TRIM_HORIZON' } }],
+        events: [{ msk: { arn: 'arn:aws:kafka:local:000000000000:cluster/local/local', topic: TOPIC_OF_TABLE[table], batchSize: 500, maximumBatchingWindow: 0.2, startingPosition: 'TRIM_HORIZON' } }],
       },
     ]),
   ),
@@ -55,15 +56,9 @@ export interface DemoOptions {
 type Offsets = Map<string, bigint>;
 
 async function endOffsets(kafka: Kafka, topics: readonly string[]): Promise<Offsets> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const result: Offsets = new Map();
-    for (const topic of topics) for (const p of await admin.fetchTopicOffsets(topic)) result.set(`${topic}/${p.partition}`, BigInt(p.high));
-    return result;
-  } finally {
-    await admin.disconnect();
-  }
+  const result: Offsets = new Map();
+  for (const topic of topics) for (const [partition, end] of await fetchEndOffsets(kafka, topic)) result.set(`${topic}/${partition}`, end);
+  return result;
 }
 
 /**
@@ -74,7 +69,7 @@ async function endOffsets(kafka: Kafka, topics: readonly string[]): Promise<Offs
 export async function runPipelineDemo(options: DemoOptions): Promise<DemoResult> {
   const started = Date.now();
   const { config, kafka, clickhouse } = options;
-  const topics = TABLE_NAMES.map((t) => `${t}-topic`);
+  const topics = TABLE_NAMES.map((t) => TOPIC_OF_TABLE[t]);
 
   const records = generateSampleData(options.sample);
   const producer = await createProducer(config.kafka);

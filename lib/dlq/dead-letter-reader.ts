@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type { DeadLetterValue } from '../kafka/dead-letter-message';
+import { fetchEndOffsets } from '../kafka/topic-offsets';
 
 /** A dead letter as read back from the DLQ topic. */
 export interface StoredDeadLetter {
@@ -29,9 +30,7 @@ export const matches = (letter: StoredDeadLetter, filter: DeadLetterFilter): boo
  * throw-away consumer group), and returns the letters that match `filter`.
  */
 export async function readDeadLetters(kafka: Kafka, topic: string, filter: DeadLetterFilter = {}, timeoutMs = 60_000): Promise<StoredDeadLetter[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = new Map((await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect())).map((p) => [p.partition, BigInt(p.high)]));
+  const ends = await fetchEndOffsets(kafka, topic);
   const pending = new Set([...ends].filter(([, high]) => high > 0n).map(([partition]) => partition));
   const letters: StoredDeadLetter[] = [];
   if (pending.size === 0) return letters;

@@ -2,9 +2,8 @@ import { Faker, en } from '@faker-js/faker';
 import { COUNTRY_CODES } from '../schemas/countries';
 import { ORDER_STATUSES } from '../schemas/orders';
 import { roundToCents } from '../schemas/fields';
-import type { TableName } from '../schemas';
+import { TOPIC_OF_TABLE, type TableName } from '../schemas';
 
-export const TOPIC_OF: Readonly<Record<TableName, string>> = { users: 'users-topic', products: 'products-topic', orders: 'orders-topic' };
 
 /** The kinds of poison the producer mixes in, so demos exercise every dead-letter path. */
 export const POISON_KINDS = ['INVALID_JSON', 'SCHEMA_VALIDATION', 'TABLE_MISMATCH', 'EMPTY_VALUE'] as const;
@@ -43,7 +42,7 @@ export function generateSampleData(options: SampleDataOptions): SampleRecord[] {
   const createdAt = () => faker.date.recent({ days: 90, refDate: now }).toISOString();
   const envelope = (table: TableName, data: { id: string } & Record<string, unknown>): SampleRecord => ({
     table,
-    topic: TOPIC_OF[table],
+    topic: TOPIC_OF_TABLE[table],
     key: data.id,
     value: JSON.stringify({ table, data, messageId: faker.string.uuid(), timestamp: now.toISOString() }),
   });

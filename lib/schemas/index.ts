@@ -15,6 +15,9 @@ export type TableRecord<T extends TableName = TableName> = z.infer<(typeof TABLE
 
 export const TABLE_NAMES = Object.keys(TABLE_SCHEMAS) as TableName[];
 
+/** The topic each table's records arrive on (design.md, "Messages"). */
+export const TOPIC_OF_TABLE: Readonly<Record<TableName, string>> = { users: 'users-topic', products: 'products-topic', orders: 'orders-topic' };
+
 export const isTableName = (value: string): value is TableName =>
   Object.prototype.hasOwnProperty.call(TABLE_SCHEMAS, value);
 

@@ -6,6 +6,7 @@ import { Kafka, logLevel, Partitioners, type KafkaMessage } from 'kafkajs';
 import { migrateDatabase } from '../../infra/clickhouse/migrator';
 import { startLocalStack, type LocalStack } from '../../infra/local/local-stack';
 import { loadConfig, type Config } from '../../lib/config';
+import { fetchEndOffsets } from '../../lib/kafka/topic-offsets';
 
 export interface TestStack {
   readonly stack: LocalStack;
@@ -54,14 +55,7 @@ export async function startTestStack(database = 'test'): Promise<TestStack> {
       return { rows: Number(row!.rows), ids: Number(row!.ids) };
     },
     async topicSize(topic) {
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        const offsets = await admin.fetchTopicOffsets(topic);
-        return offsets.reduce((sum, p) => sum + Number(p.high), 0);
-      } finally {
-        await admin.disconnect();
-      }
+      return [...(await fetchEndOffsets(kafka, topic)).values()].reduce((sum, end) => sum + Number(end), 0);
     },
     async readMessages(topic, count, timeoutMs = 30_000) {
       const consumer = kafka.consumer({ groupId: `test-reader-${process.pid}-${++groups}` });
