@@ -35,7 +35,8 @@ export async function readDeadLetters(kafka: Kafka, topic: string, filter: DeadL
   const letters: StoredDeadLetter[] = [];
   if (pending.size === 0) return letters;
 
-  const consumer = kafka.consumer({ groupId: `dlq-reader-${randomUUID()}` });
+  // Short fetch waits: the reader stops at the end, and disconnect waits for the fetch in flight.
+  const consumer = kafka.consumer({ groupId: `dlq-reader-${randomUUID()}`, maxWaitTimeInMs: 200 });
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: true });

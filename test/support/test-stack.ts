@@ -58,7 +58,7 @@ export async function startTestStack(database = 'test'): Promise<TestStack> {
       return [...(await fetchEndOffsets(kafka, topic)).values()].reduce((sum, end) => sum + Number(end), 0);
     },
     async readMessages(topic, count, timeoutMs = 30_000) {
-      const consumer = kafka.consumer({ groupId: `test-reader-${process.pid}-${++groups}` });
+      const consumer = kafka.consumer({ groupId: `test-reader-${process.pid}-${++groups}`, maxWaitTimeInMs: 200 });
       const messages: KafkaMessage[] = [];
       try {
         await consumer.connect();
