@@ -4,9 +4,6 @@ import type { LibraryHandle } from 'koffi' with { 'resolution-mode': 'import' };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const koffi = require('koffi') as typeof import('koffi', { with: { 'resolution-mode': 'import' } });
 
-/** The four topics of design.md and their partition counts in the local stack. */
-export const LOCAL_TOPICS = ['users-topic', 'products-topic', 'orders-topic', 'dlq-topic'] as const;
-
 export class LibrdkafkaMissingError extends Error {
   constructor(cause: unknown) {
     super(

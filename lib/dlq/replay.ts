@@ -20,7 +20,11 @@ export function originalRecord(letter: StoredDeadLetter): ReplayRecord {
 /** Publishes records to their topics in one send per topic, `acks: -1`; returns counts per topic. */
 export async function replay(producer: Producer, records: readonly ReplayRecord[]): Promise<Record<string, number>> {
   const byTopic = new Map<string, ReplayRecord[]>();
-  for (const r of records) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r]);
+  for (const r of records) {
+    const list = byTopic.get(r.topic) ?? [];
+    list.push(r);
+    byTopic.set(r.topic, list);
+  }
   await producer.sendBatch({
     acks: -1,
     topicMessages: [...byTopic].map(([topic, rs]) => ({

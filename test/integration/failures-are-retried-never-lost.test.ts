@@ -75,7 +75,9 @@ describe('failures are retried, never lost', () => {
     await expect(deliver(event)).resolves.toMatchObject({ inserted: 0, skippedDuplicates: 1, sentToDlq: 1 });
     const [row] = await (await ts.clickhouse.query({ query: "SELECT count() AS c FROM users WHERE message_id = 'msg-201'", format: 'JSONEachRow' })).json<{ c: string }>();
     expect(Number(row!.c)).toBe(1);
-    const [letter] = (await ts.readMessages('dlq-topic', dlqBefore + 1)).slice(dlqBefore);
+    const dlq = await ts.readMessages('dlq-topic');
+    expect(dlq).toHaveLength(dlqBefore + 1);
+    const [letter] = dlq.slice(dlqBefore);
     expect(JSON.parse(letter!.value!.toString())).toMatchObject({ source: { offset: '11' }, error: { code: 'INVALID_JSON' } });
   });
 
@@ -92,7 +94,7 @@ describe('failures are retried, never lost', () => {
     expect(summary).toMatchObject({ inserted: 4, sentToDlq: 2, status: 'partial', dlqByCode: { CLICKHOUSE_REJECTED: 2 } });
     const names = await (await ts.clickhouse.query({ query: 'SELECT name FROM products ORDER BY name', format: 'JSONEachRow' })).json<{ name: string }>();
     expect(names.map((r) => r.name)).toEqual(['P1', 'P3', 'P4', 'P6']);
-    const letters = (await ts.readMessages('dlq-topic', dlqBefore + 2)).slice(dlqBefore).map((m) => JSON.parse(m.value!.toString()));
+    const letters = (await ts.readMessages('dlq-topic')).slice(dlqBefore).map((m) => JSON.parse(m.value!.toString()));
     expect(letters.map((l) => [l.source.offset, l.error.code])).toEqual([['1', 'CLICKHOUSE_REJECTED'], ['4', 'CLICKHOUSE_REJECTED']]);
     expect(letters[0].error.message).toContain('no_banned_category');
   });

@@ -65,7 +65,7 @@ describe('the exported handlers on the local stack', () => {
     const summary = await handlers.users!(loadFixture('msk-users-mixed.json'), { awsRequestId: 'req-mixed' });
     // Assess
     expect(summary).toMatchObject({ received: 7, inserted: 2, sentToDlq: 5, status: 'partial' });
-    const messages = (await ts.readMessages('dlq-topic', before + 5)).slice(before);
+    const messages = (await ts.readMessages('dlq-topic')).slice(before);
     const letters = messages.map((m) => ({ key: m.key?.toString() ?? null, headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, v?.toString()])), value: JSON.parse(m.value!.toString()) }));
     expect(letters.map((l) => [l.value.source.offset, l.value.error.code, l.headers['x-dlq-reason']])).toEqual([
       ['41', 'INVALID_JSON', 'INVALID_JSON'],

@@ -6,6 +6,7 @@ import { Kafka, logLevel, Partitioners, type KafkaMessage } from 'kafkajs';
 import { migrateDatabase } from '../../infra/clickhouse/migrator';
 import { startLocalStack, type LocalStack } from '../../infra/local/local-stack';
 import { loadConfig, type Config } from '../../lib/config';
+import { readTopicToEnd } from '../../lib/kafka/read-topic';
 import { fetchEndOffsets } from '../../lib/kafka/topic-offsets';
 
 export interface TestStack {
@@ -18,8 +19,8 @@ export interface TestStack {
   counts(table: string): Promise<{ rows: number; ids: number }>;
   /** Messages in a topic so far (sum of high watermarks). */
   topicSize(topic: string): Promise<number>;
-  /** Reads `count` messages of `topic` from the beginning with a fresh consumer group. */
-  readMessages(topic: string, count: number, timeoutMs?: number): Promise<KafkaMessage[]>;
+  /** Every message of `topic` so far, by partition and offset. */
+  readMessages(topic: string): Promise<KafkaMessage[]>;
   stop(): Promise<void>;
 }
 
@@ -41,7 +42,6 @@ export async function startTestStack(database = 'test'): Promise<TestStack> {
   await migrateDatabase(config.clickhouse);
   const clickhouse = createClient({ url: stack.clickhouseUrl, database });
   const kafka = new Kafka({ clientId: 'test', brokers: stack.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
-  let groups = 0;
 
   return {
     stack,
@@ -57,32 +57,8 @@ export async function startTestStack(database = 'test'): Promise<TestStack> {
     async topicSize(topic) {
       return [...(await fetchEndOffsets(kafka, topic)).values()].reduce((sum, end) => sum + Number(end), 0);
     },
-    async readMessages(topic, count, timeoutMs = 30_000) {
-      const consumer = kafka.consumer({ groupId: `test-reader-${process.pid}-${++groups}`, maxWaitTimeInMs: 200 });
-      const messages: KafkaMessage[] = [];
-      try {
-        await consumer.connect();
-        await consumer.subscribe({ topic, fromBeginning: true });
-        await new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new Error(`read ${messages.length} of ${count} messages from ${topic}`)), timeoutMs);
-          if (count === 0) {
-            clearTimeout(timer);
-            resolve();
-          }
-          void consumer.run({
-            eachMessage: async ({ message }) => {
-              messages.push(message);
-              if (messages.length >= count) {
-                clearTimeout(timer);
-                resolve();
-              }
-            },
-          });
-        });
-      } finally {
-        await consumer.disconnect();
-      }
-      return messages;
+    async readMessages(topic) {
+      return (await readTopicToEnd(kafka, topic)).map((m) => m.message);
     },
     async stop() {
       await clickhouse.close();
