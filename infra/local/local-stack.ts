@@ -84,6 +84,22 @@ export class LocalStack implements StackEndpoints {
   }
 }
 
+/** The connection variables of a running stack, as `.local/stack.env` and tests hand them to every command. */
+export function stackEnvironment(
+  stack: StackEndpoints,
+  clickhouse: { readonly database: string; readonly user: string; readonly password: string },
+): Record<string, string> {
+  return {
+    KAFKA_BROKERS: stack.kafkaBrokers,
+    // The mock broker reports no controller, which kafkajs's idempotent producer needs.
+    KAFKA_IDEMPOTENT: 'false',
+    CLICKHOUSE_URL: stack.clickhouseUrl,
+    CLICKHOUSE_DB: clickhouse.database,
+    CLICKHOUSE_USER: clickhouse.user,
+    CLICKHOUSE_PASSWORD: clickhouse.password,
+  };
+}
+
 /** Starts the stack process and resolves once Kafka and ClickHouse accept connections. */
 export async function startLocalStack(options: StartStackOptions): Promise<LocalStack> {
   const { detached = false, logFile, readyTimeoutMs = 60_000, ...processOptions } = options;

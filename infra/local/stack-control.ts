@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { STACK_ENV_FILE } from '../../lib/config';
-import { PROJECT_ROOT, startLocalStack } from './local-stack';
+import { PROJECT_ROOT, stackEnvironment, startLocalStack } from './local-stack';
 
 export const LOCAL_DIR = join(PROJECT_ROOT, '.local');
 const STATE_FILE = join(LOCAL_DIR, 'stack.json');
@@ -72,13 +72,7 @@ export async function ensureLocalStack(options: EnsureStackOptions = {}): Promis
     ENV_FILE,
     [
       '# Written by `npm run stack:up`; removed by `npm run stack:down`.',
-      `KAFKA_BROKERS=${state.kafkaBrokers}`,
-      // The mock broker reports no controller, which kafkajs's idempotent producer needs.
-      'KAFKA_IDEMPOTENT=false',
-      `CLICKHOUSE_URL=${state.clickhouseUrl}`,
-      `CLICKHOUSE_DB=${options.database || 'test'}`,
-      `CLICKHOUSE_USER=${user}`,
-      `CLICKHOUSE_PASSWORD=${password}`,
+      ...Object.entries(stackEnvironment(state, { database: options.database || 'test', user, password })).map(([name, value]) => `${name}=${value}`),
       '',
     ].join('\n'),
   );

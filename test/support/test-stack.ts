@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { Kafka, logLevel, Partitioners, type KafkaMessage } from 'kafkajs';
 import { migrateDatabase } from '../../infra/clickhouse/migrator';
-import { startLocalStack, type LocalStack } from '../../infra/local/local-stack';
+import { stackEnvironment, startLocalStack, type LocalStack } from '../../infra/local/local-stack';
 import { loadConfig, type Config } from '../../lib/config';
 import { readTopicToEnd } from '../../lib/kafka/read-topic';
 import { fetchEndOffsets } from '../../lib/kafka/topic-offsets';
@@ -29,12 +29,7 @@ export async function startTestStack(database = 'test'): Promise<TestStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kcl-stack-'));
   const stack = await startLocalStack({ dataDir });
   const env = {
-    KAFKA_BROKERS: stack.kafkaBrokers,
-    KAFKA_IDEMPOTENT: 'false',
-    CLICKHOUSE_URL: stack.clickhouseUrl,
-    CLICKHOUSE_DB: database,
-    CLICKHOUSE_USER: 'default',
-    CLICKHOUSE_PASSWORD: '',
+    ...stackEnvironment(stack, { database, user: 'default', password: '' }),
     CLICKHOUSE_REQUEST_TIMEOUT_MS: '5000',
     LOG_LEVEL: 'silent',
   };
