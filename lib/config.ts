@@ -27,6 +27,8 @@ const EnvSchema = z.object({
   KAFKA_AUTH: z.enum(['none', 'iam', 'scram-sha-512']).default('none'),
   KAFKA_SSL: bool(false),
   KAFKA_SECRET_ARN: z.string().min(1).optional(),
+  KAFKA_ROOT_CA_SECRET_ARN: z.string().min(1).optional(),
+  KAFKA_CLIENT_CERT_SECRET_ARN: z.string().min(1).optional(),
   KAFKA_IDEMPOTENT: bool(true),
   KAFKA_CLIENT_ID: z.string().min(1).default('kafka-clickhouse-lambda'),
   AWS_REGION: z.string().min(1).optional(),
@@ -38,6 +40,9 @@ const EnvSchema = z.object({
   CLICKHOUSE_CLUSTER: z.string().regex(IDENTIFIER, 'must be a plain identifier').optional(),
   CLICKHOUSE_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(900_000).default(30_000),
   DLQ_TOPIC: z.string().min(1).default('dlq-topic'),
+  // At least room for a letter's metadata; at most what a default broker accepts in one batch.
+  DLQ_MAX_MESSAGE_BYTES: z.coerce.number().int().min(16_384).max(1_000_000).default(262_144),
+  DEAD_LETTERS_TTL_DAYS: z.coerce.number().int().min(1).max(36_500).default(30),
   MAX_RECORD_BYTES: z.coerce.number().int().min(1).default(1_048_576),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent', 'critical']).default('info'),
   LOG_DIR: z.string().min(1).optional(),
@@ -57,6 +62,10 @@ export interface KafkaConfig {
   readonly auth: KafkaAuth;
   readonly ssl: boolean;
   readonly secretArn?: string;
+  /** Secrets Manager secret with the private root CA (`{certificate}`), as the event source uses. */
+  readonly rootCaSecretArn?: string;
+  /** Secrets Manager secret with the mTLS client certificate (`{certificate, privateKey, privateKeyPassword?}`). */
+  readonly clientCertSecretArn?: string;
   readonly idempotent: boolean;
   readonly clientId: string;
   readonly region?: string;
@@ -70,6 +79,8 @@ export interface ClickHouseConfig {
   readonly secretArn?: string;
   readonly cluster?: string;
   readonly requestTimeoutMs: number;
+  /** TTL of the `dead_letters` table, applied by migrations. */
+  readonly deadLettersTtlDays: number;
 }
 
 export interface ProducerConfig {
@@ -84,6 +95,8 @@ export interface Config {
   readonly kafka: KafkaConfig;
   readonly clickhouse: ClickHouseConfig;
   readonly dlqTopic: string;
+  /** Cap of one dead letter on the DLQ topic. */
+  readonly dlqMaxMessageBytes: number;
   readonly maxRecordBytes: number;
   readonly logLevel: string;
   readonly logDir?: string;
@@ -129,6 +142,8 @@ export function loadConfig(env: Env): Config {
       auth: e.KAFKA_AUTH,
       ssl: e.KAFKA_SSL || e.KAFKA_AUTH === 'iam',
       secretArn: e.KAFKA_SECRET_ARN,
+      rootCaSecretArn: e.KAFKA_ROOT_CA_SECRET_ARN,
+      clientCertSecretArn: e.KAFKA_CLIENT_CERT_SECRET_ARN,
       idempotent: e.KAFKA_IDEMPOTENT,
       clientId: e.KAFKA_CLIENT_ID,
       region: e.AWS_REGION,
@@ -141,8 +156,10 @@ export function loadConfig(env: Env): Config {
       secretArn: e.CLICKHOUSE_SECRET_ARN,
       cluster: e.CLICKHOUSE_CLUSTER,
       requestTimeoutMs: e.CLICKHOUSE_REQUEST_TIMEOUT_MS,
+      deadLettersTtlDays: e.DEAD_LETTERS_TTL_DAYS,
     },
     dlqTopic: e.DLQ_TOPIC,
+    dlqMaxMessageBytes: e.DLQ_MAX_MESSAGE_BYTES,
     maxRecordBytes: e.MAX_RECORD_BYTES,
     logLevel: e.LOG_LEVEL,
     logDir: e.LOG_DIR,

@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { ClickHouseFault } from './clickhouse-http-server';
+import type { ClickHouseFault, ClickHouseRequestStats } from './clickhouse-http-server';
 import type { StackControl, StackEndpoints, StackMessage, StackProcessOptions } from './protocol';
 
 export const PROJECT_ROOT = resolve(__dirname, '..', '..');
@@ -24,7 +24,7 @@ export interface StartStackOptions extends Omit<StackProcessOptions, 'exitOnDisc
  */
 export class LocalStack implements StackEndpoints {
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (data: unknown) => void; reject: (e: Error) => void }>();
 
   constructor(
     private readonly child: ChildProcess,
@@ -37,12 +37,22 @@ export class LocalStack implements StackEndpoints {
       const waiter = this.pending.get(message.id);
       this.pending.delete(message.id);
       if (message.error) waiter?.reject(new Error(message.error));
-      else waiter?.resolve();
+      else waiter?.resolve(message.data);
     });
   }
 
   setClickHouseFault(fault: ClickHouseFault): Promise<void> {
     return this.control({ type: 'clickhouse-fault', fault });
+  }
+
+  /** Changes the ClickHouse user's password (a secret rotation on the server side). */
+  setClickHouseCredentials(user: string, password: string): Promise<void> {
+    return this.control({ type: 'clickhouse-credentials', user, password });
+  }
+
+  /** Requests ClickHouse has served and the longest request line; `reset` starts a new count. */
+  clickHouseRequestStats(reset = false): Promise<ClickHouseRequestStats> {
+    return this.request<ClickHouseRequestStats>({ type: 'clickhouse-stats', reset });
   }
 
   setKafkaBrokerDown(broker: number): Promise<void> {
@@ -75,10 +85,14 @@ export class LocalStack implements StackEndpoints {
     this.child.unref();
   }
 
-  private control(request: StackControl): Promise<void> {
+  private async control(request: StackControl): Promise<void> {
+    await this.request(request);
+  }
+
+  private request<T>(request: StackControl): Promise<T> {
     const id = this.nextId++;
-    return new Promise<void>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: (data) => resolve(data as T), reject });
       this.child.send({ ...request, id });
     });
   }

@@ -19,6 +19,8 @@ export interface StackEndpoints {
 
 export type StackControl =
   | { readonly type: 'clickhouse-fault'; readonly fault: ClickHouseFault }
+  | { readonly type: 'clickhouse-credentials'; readonly user: string; readonly password: string }
+  | { readonly type: 'clickhouse-stats'; readonly reset: boolean }
   | { readonly type: 'kafka-broker'; readonly broker: number; readonly up: boolean }
   | { readonly type: 'kafka-request-errors'; readonly apiKey: number; readonly errorCodes: readonly number[] }
   | { readonly type: 'kafka-clear-request-errors'; readonly apiKey: number };
@@ -28,4 +30,4 @@ export type StackRequest = StackControl & { readonly id: number };
 export type StackMessage =
   | ({ readonly type: 'ready'; readonly pid: number } & StackEndpoints)
   | { readonly type: 'failed'; readonly message: string }
-  | { readonly type: 'ack'; readonly id: number; readonly error?: string };
+  | { readonly type: 'ack'; readonly id: number; readonly error?: string; readonly data?: unknown };

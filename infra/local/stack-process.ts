@@ -36,9 +36,16 @@ async function main(): Promise<void> {
 
   process.on('message', (request: StackRequest) => {
     try {
+      let data: unknown;
       switch (request.type) {
         case 'clickhouse-fault':
           clickhouse.setFault(request.fault);
+          break;
+        case 'clickhouse-credentials':
+          clickhouse.setCredentials(request.user, request.password);
+          break;
+        case 'clickhouse-stats':
+          data = clickhouse.requestStats(request.reset);
           break;
         case 'kafka-broker':
           if (request.up) kafka.setBrokerUp(request.broker);
@@ -51,7 +58,7 @@ async function main(): Promise<void> {
           kafka.clearRequestErrors(request.apiKey);
           break;
       }
-      send({ type: 'ack', id: request.id });
+      send({ type: 'ack', id: request.id, data });
     } catch (error) {
       send({ type: 'ack', id: request.id, error: (error as Error).message });
     }
