@@ -1,3 +1,5 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { getConfig, type Config } from './config';
 import { createPorts, type ClosablePorts, type PortsOptions } from './create-ports';
@@ -14,6 +16,9 @@ export interface TableHandlerOptions {
   readonly config?: Config;
   /** Builds the writer, dead-letter sink and audit trail; defaults to ClickHouse + Kafka. */
   readonly createPorts?: PortsFactory;
+  /** Defaults to a Powertools logger and EMF metrics for the table (tests observe them). */
+  readonly logger?: Logger;
+  readonly metrics?: Metrics;
 }
 
 export type HandlerContext = Pick<Context, 'awsRequestId'> & Partial<Context>;
@@ -35,8 +40,8 @@ export interface TableHandler {
  */
 export function createTableHandler(table: TableName, options: TableHandlerOptions = {}): TableHandler {
   const config = options.config ?? getConfig();
-  const logger = createLogger(config, { table });
-  const metrics = createMetrics(table);
+  const logger = options.logger ?? createLogger(config, { table });
+  const metrics = options.metrics ?? createMetrics(table);
   let auditFailures = 0;
   const ports = (options.createPorts ?? createPorts)(config, { logger, onAuditFailure: () => void auditFailures++ });
 

@@ -12,7 +12,8 @@ export const OrderFields = {
   product_id: uuid(),
   quantity: unsigned(UINT32_MAX, 1),
   unit_price: money(),
-  total: money().optional(),
+  // Absent or null: computed.
+  total: money().nullish(),
   status: z.enum(ORDER_STATUSES),
   created_at: timestamp(),
 };
@@ -24,7 +25,7 @@ export const OrderSchema = z.object(OrderFields).transform((order, ctx) => {
     ctx.issues.push({ code: 'custom', path: ['total'], input: order, message: `quantity × unit_price (${expected / 100}) is larger than the largest storable amount` });
     return z.NEVER;
   }
-  if (order.total !== undefined && Math.abs(toCents(order.total) - expected) > TOTAL_TOLERANCE_CENTS) {
+  if (order.total !== undefined && order.total !== null && Math.abs(toCents(order.total) - expected) > TOTAL_TOLERANCE_CENTS) {
     ctx.issues.push({ code: 'custom', path: ['total'], input: order.total, message: `must equal quantity × unit_price (${expected / 100}) ± 0.01` });
     return z.NEVER;
   }
