@@ -1,31 +1,50 @@
 /**
- * The local stack's own process: the Kafka mock cluster and the ClickHouse HTTP endpoint. Kept
- * apart from every Kafka client on purpose: librdkafka's mock crashed when kafkajs clients
- * fetched thousands of records in the same process.
+ * The local stack's own process: the Kafka mock cluster behind the limits proxy, and the
+ * ClickHouse HTTP endpoint. Kept apart from every Kafka client on purpose: librdkafka's mock
+ * crashed when kafkajs clients fetched thousands of records in the same process. The mock runs
+ * on its own C thread; the proxy and the ClickHouse endpoint share this process's event loop.
  */
 import { ClickHouseHttpServer } from './clickhouse-http-server';
+import { KafkaLimitsProxy } from './kafka-limits-proxy';
 import { KafkaMockCluster } from './kafka-mock-cluster';
-import type { StackMessage, StackProcessOptions, StackRequest } from './protocol';
+import { KAFKA_DEFAULT_LIMITS } from './kafka-produce-limits';
+import type { StackControlResult, StackMessage, StackProcessOptions, StackRequest } from './protocol';
+import { createDatabase } from './stack-database';
 
 const send = (message: StackMessage): void => {
   if (process.send && process.connected) process.send(message);
 };
 
+const warn = (message: string): void => {
+  process.stderr.write(`local stack: ${message}\n`);
+};
+
 async function main(): Promise<void> {
   const options = JSON.parse(process.env.LOCAL_STACK_OPTIONS ?? '{}') as StackProcessOptions;
-  const kafka = KafkaMockCluster.start({ brokers: options.kafkaBrokers, topics: options.topics });
-  const clickhouse = new ClickHouseHttpServer({
-    dataDir: options.dataDir,
-    port: options.clickhousePort,
-    user: options.clickhouseUser,
-    password: options.clickhousePassword,
+  const kafka = KafkaMockCluster.start({ brokers: options.kafkaBrokers, topics: options.topics, logCaps: options.kafkaLogCaps });
+  const proxy = await KafkaLimitsProxy.start({
+    upstreams: kafka.bootstrapServers.split(','),
+    limits: { ...KAFKA_DEFAULT_LIMITS, ...options.kafkaLimits },
+    logCaps: kafka.logCaps,
+    onMetadataResponse: () => {
+      try {
+        kafka.liftNewTopics();
+      } catch (error) {
+        warn(`an auto-created topic keeps librdkafka's log caps: ${(error as Error).message}`);
+      }
+    },
   });
+  const user = options.clickhouseUser || 'default';
+  const password = options.clickhousePassword ?? '';
+  const clickhouse = new ClickHouseHttpServer({ dataDir: options.dataDir, port: options.clickhousePort, user, password });
   const clickhouseUrl = await clickhouse.start();
+  await createDatabase({ url: clickhouseUrl, user, password }, options.database ?? 'test');
 
   let stopping = false;
   const stop = async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
+    await proxy.close();
     await clickhouse.stop();
     kafka.close();
     process.exit(0);
@@ -36,6 +55,7 @@ async function main(): Promise<void> {
 
   process.on('message', (request: StackRequest) => {
     try {
+      let result: StackControlResult;
       switch (request.type) {
         case 'clickhouse-fault':
           clickhouse.setFault(request.fault);
@@ -50,14 +70,20 @@ async function main(): Promise<void> {
         case 'kafka-clear-request-errors':
           kafka.clearRequestErrors(request.apiKey);
           break;
+        case 'kafka-create-topic':
+          kafka.createTopic(request.topic, request.partitions);
+          break;
+        case 'kafka-partition-logs':
+          result = kafka.partitionLogs(request.topic);
+          break;
       }
-      send({ type: 'ack', id: request.id });
+      send({ type: 'ack', id: request.id, result });
     } catch (error) {
       send({ type: 'ack', id: request.id, error: (error as Error).message });
     }
   });
 
-  send({ type: 'ready', pid: process.pid, kafkaBrokers: kafka.bootstrapServers, clickhouseUrl });
+  send({ type: 'ready', pid: process.pid, kafkaBrokers: proxy.bootstrapServers, kafkaMockBrokers: kafka.bootstrapServers, clickhouseUrl });
 }
 
 main().catch((error: unknown) => {
