@@ -54,7 +54,7 @@ interface ProxyContext {
   readonly options: KafkaLimitsProxyOptions;
   readonly budget: PartitionLogBudget | undefined;
   /** Upstream `host:port` → the proxy's address for it. */
-  readonly addresses: ReadonlyMap<string, { host: string; port: number }>;
+  readonly addresses: Map<string, { host: string; port: number }>;
   warn(message: string): void;
 }
 
@@ -188,6 +188,23 @@ function splitAddress(address: string): { host: string; port: number } {
   return { host: address.slice(0, at), port: Number(address.slice(at + 1)) };
 }
 
+/** A listener for one upstream broker; closed while that broker is down. */
+interface Listener {
+  readonly upstream: { host: string; port: number };
+  readonly port: number;
+  server: Server | undefined;
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
 /**
  * One listener per upstream broker.
  *
@@ -197,47 +214,67 @@ function splitAddress(address: string): { host: string; port: number } {
  */
 export class KafkaLimitsProxy {
   private readonly sockets = new Set<Socket>();
+  private readonly listeners = new Map<string, Listener>();
+  private readonly context: ProxyContext;
+  private readonly host: string;
 
-  private constructor(
-    private readonly servers: readonly Server[],
-    /** The proxy's `host:port` list, in upstream order: what clients bootstrap to. */
-    readonly bootstrapServers: string,
-  ) {}
-
-  static async start(options: KafkaLimitsProxyOptions): Promise<KafkaLimitsProxy> {
-    const host = options.host ?? '127.0.0.1';
-    const addresses = new Map<string, { host: string; port: number }>();
-    const context: ProxyContext = {
+  private constructor(options: KafkaLimitsProxyOptions) {
+    this.host = options.host ?? '127.0.0.1';
+    this.context = {
       options,
       budget: options.logCaps && new PartitionLogBudget(options.logCaps),
-      addresses,
+      addresses: new Map(),
       warn: options.warn ?? ((message) => process.stderr.write(`kafka proxy: ${message}\n`)),
     };
-    const servers: Server[] = [];
-    let proxy: KafkaLimitsProxy | undefined;
+  }
+
+  static async start(options: KafkaLimitsProxyOptions): Promise<KafkaLimitsProxy> {
+    const proxy = new KafkaLimitsProxy(options);
     for (const upstream of options.upstreams) {
-      const target = splitAddress(upstream);
-      const server = createServer((client) => {
-        proxy!.sockets.add(client);
-        const upstreamSocket = connect(target.port, target.host);
-        proxy!.sockets.add(upstreamSocket);
-        client.once('close', () => proxy!.sockets.delete(client));
-        upstreamSocket.once('close', () => proxy!.sockets.delete(upstreamSocket));
-        new ProxiedConnection(client, upstreamSocket, context);
-      });
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(0, host, () => resolve());
-      });
-      servers.push(server);
-      addresses.set(upstream, { host, port: (server.address() as AddressInfo).port });
+      const server = proxy.createListenerServer(splitAddress(upstream));
+      const port = await listen(server, 0, proxy.host);
+      proxy.listeners.set(upstream, { upstream: splitAddress(upstream), port, server });
+      proxy.context.addresses.set(upstream, { host: proxy.host, port });
     }
-    proxy = new KafkaLimitsProxy(servers, options.upstreams.map((u) => `${host}:${addresses.get(u)!.port}`).join(','));
     return proxy;
+  }
+
+  /** The proxy's `host:port` list, in upstream order: what clients bootstrap to. */
+  get bootstrapServers(): string {
+    return [...this.listeners.values()].map((l) => `${this.host}:${l.port}`).join(',');
+  }
+
+  /**
+   * Stops or resumes accepting connections for one upstream broker, on the same port, so that a
+   * broker set down refuses connections through the proxy as it does on its own (ECONNREFUSED).
+   */
+  async setUpstreamListening(upstream: string, listening: boolean): Promise<void> {
+    const listener = this.listeners.get(upstream);
+    if (!listener) throw new Error(`no proxy listener for ${upstream}`);
+    if (!listening && listener.server) {
+      listener.server.close();
+      listener.server = undefined;
+    } else if (listening && !listener.server) {
+      const server = this.createListenerServer(listener.upstream);
+      await listen(server, listener.port, this.host);
+      listener.server = server;
+    }
   }
 
   async close(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
-    await Promise.all(this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+    const servers = [...this.listeners.values()].flatMap((l) => (l.server ? [l.server] : []));
+    await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  }
+
+  private createListenerServer(target: { host: string; port: number }): Server {
+    return createServer((client) => {
+      const upstream = connect(target.port, target.host);
+      for (const socket of [client, upstream]) {
+        this.sockets.add(socket);
+        socket.once('close', () => this.sockets.delete(socket));
+      }
+      new ProxiedConnection(client, upstream, this.context);
+    });
   }
 }

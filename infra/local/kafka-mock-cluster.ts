@@ -124,6 +124,13 @@ export class KafkaMockCluster {
     return readMockPartitionLogs(this.mc, topic);
   }
 
+  /** The `host:port` of broker `id` (1..brokers): the mock lists its brokers in id order. */
+  brokerAddress(id: number): string {
+    const address = this.bootstrapServers.split(',')[id - 1];
+    if (!address) throw new Error(`Kafka mock: no broker ${id}`);
+    return address;
+  }
+
   /** Broker ids are 1..brokers. A down broker closes its connections and refuses new ones. */
   setBrokerDown(broker: number): void {
     this.check(this.native.brokerDown(this.mc, broker), `set broker ${broker} down`);

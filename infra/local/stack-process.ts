@@ -53,17 +53,22 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop());
   if (options.exitOnDisconnect) process.on('disconnect', () => void stop());
 
-  process.on('message', (request: StackRequest) => {
+  const handle = async (request: StackRequest): Promise<void> => {
     try {
       let result: StackControlResult;
       switch (request.type) {
         case 'clickhouse-fault':
           clickhouse.setFault(request.fault);
           break;
-        case 'kafka-broker':
+        case 'kafka-broker': {
+          // Down: the proxy stops accepting first, then the mock ends the open connections.
+          // Up: the mock first, so nothing reaches it through the proxy before it listens.
+          const address = kafka.brokerAddress(request.broker);
           if (request.up) kafka.setBrokerUp(request.broker);
-          else kafka.setBrokerDown(request.broker);
+          await proxy.setUpstreamListening(address, request.up);
+          if (!request.up) kafka.setBrokerDown(request.broker);
           break;
+        }
         case 'kafka-request-errors':
           kafka.pushRequestErrors(request.apiKey, request.errorCodes);
           break;
@@ -81,7 +86,8 @@ async function main(): Promise<void> {
     } catch (error) {
       send({ type: 'ack', id: request.id, error: (error as Error).message });
     }
-  });
+  };
+  process.on('message', (request: StackRequest) => void handle(request));
 
   send({ type: 'ready', pid: process.pid, kafkaBrokers: proxy.bootstrapServers, kafkaMockBrokers: kafka.bootstrapServers, clickhouseUrl });
 }
