@@ -89,9 +89,16 @@ describe('local Kafka keeps every acknowledged record', () => {
     expect(kcatKeys(stack.kafkaBrokers, 'dlq-topic')).toEqual(numbered(70));
   });
 
-  it('a topic created later gets the lifted caps too', async () => {
+  it("a topic created later, or auto-created by a client's Metadata request, gets the lifted caps too", async () => {
+    // Act
     await stack.createKafkaTopic('created-later', 2);
-    expect((await stack.kafkaPartitionLogs('created-later'))!.map((p) => p.maxBytes)).toEqual([LOCAL_STACK_LOG_CAPS.maxBytes, LOCAL_STACK_LOG_CAPS.maxBytes]);
+    await producer.send({ topic: 'auto-created', acks: -1, messages: [{ value: 'first' }] });
+    // Assess
+    for (const topic of ['created-later', 'auto-created']) {
+      const logs = (await stack.kafkaPartitionLogs(topic))!;
+      expect(logs.length).toBeGreaterThan(0);
+      expect(logs.every((p) => p.maxBytes === LOCAL_STACK_LOG_CAPS.maxBytes && p.maxMessageSets === LOCAL_STACK_LOG_CAPS.maxMessageSets)).toBe(true);
+    }
   });
 });
 
