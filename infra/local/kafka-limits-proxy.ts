@@ -144,7 +144,9 @@ class ProxiedConnection {
       this.client.destroy();
       return;
     }
-    this.pending.set(correlationId, { kind: 'produce', version, request, refused: verdict.refused });
+    // The merge needs names and indexes only: holding no record bytes frees the frame now.
+    const shape = { ...request, topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ index: p.index, records: null })) })) };
+    this.pending.set(correlationId, { kind: 'produce', version, request: shape, refused: verdict.refused });
   }
 
   private rewriteResponse(frame: Buffer): Buffer {
