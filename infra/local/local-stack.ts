@@ -2,7 +2,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ClickHouseFault, ClickHouseRequestStats } from './clickhouse-http-server';
-import type { StackControl, StackEndpoints, StackMessage, StackProcessOptions } from './protocol';
+import type { MockPartitionLog } from './kafka-mock-log-caps';
+import type { StackControl, StackControlResult, StackEndpoints, StackMessage, StackProcessOptions } from './protocol';
 
 export const PROJECT_ROOT = resolve(__dirname, '..', '..');
 const STACK_PROCESS = join(__dirname, 'stack-process.ts');
@@ -19,56 +20,70 @@ export interface StartStackOptions extends Omit<StackProcessOptions, 'exitOnDisc
 }
 
 /**
- * A running local stack: Kafka mock cluster + ClickHouse HTTP endpoint in a child process, with
- * fault injection for reliability tests.
+ * A running local stack: Kafka mock cluster (behind a proxy that enforces a real broker's limits)
+ * + ClickHouse HTTP endpoint in a child process, with fault injection for reliability tests.
+ * See docs/local-stack.md.
  */
 export class LocalStack implements StackEndpoints {
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (data: unknown) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (result: StackControlResult) => void; reject: (e: Error) => void }>();
 
   constructor(
     private readonly child: ChildProcess,
     readonly pid: number,
+    /** The limits proxy's brokers: what every client uses. */
     readonly kafkaBrokers: string,
     readonly clickhouseUrl: string,
+    /** The mock brokers themselves, without the limits (for comparisons and diagnostics only). */
+    readonly kafkaMockBrokers: string = kafkaBrokers,
   ) {
     child.on('message', (message: StackMessage) => {
       if (message.type !== 'ack') return;
       const waiter = this.pending.get(message.id);
       this.pending.delete(message.id);
       if (message.error) waiter?.reject(new Error(message.error));
-      else waiter?.resolve(message.data);
+      else waiter?.resolve(message.result);
     });
   }
 
-  setClickHouseFault(fault: ClickHouseFault): Promise<void> {
-    return this.control({ type: 'clickhouse-fault', fault });
+  async setClickHouseFault(fault: ClickHouseFault): Promise<void> {
+    await this.control({ type: 'clickhouse-fault', fault });
   }
 
   /** Changes the ClickHouse user's password (a secret rotation on the server side). */
-  setClickHouseCredentials(user: string, password: string): Promise<void> {
-    return this.control({ type: 'clickhouse-credentials', user, password });
+  async setClickHouseCredentials(user: string, password: string): Promise<void> {
+    await this.control({ type: 'clickhouse-credentials', user, password });
   }
 
   /** Requests ClickHouse has served and the longest request line; `reset` starts a new count. */
-  clickHouseRequestStats(reset = false): Promise<ClickHouseRequestStats> {
-    return this.request<ClickHouseRequestStats>({ type: 'clickhouse-stats', reset });
+  async clickHouseRequestStats(reset = false): Promise<ClickHouseRequestStats> {
+    return (await this.control({ type: 'clickhouse-stats', reset })) as ClickHouseRequestStats;
   }
 
-  setKafkaBrokerDown(broker: number): Promise<void> {
-    return this.control({ type: 'kafka-broker', broker, up: false });
+  async setKafkaBrokerDown(broker: number): Promise<void> {
+    await this.control({ type: 'kafka-broker', broker, up: false });
   }
 
-  setKafkaBrokerUp(broker: number): Promise<void> {
-    return this.control({ type: 'kafka-broker', broker, up: true });
+  async setKafkaBrokerUp(broker: number): Promise<void> {
+    await this.control({ type: 'kafka-broker', broker, up: true });
   }
 
-  pushKafkaRequestErrors(apiKey: number, errorCodes: readonly number[]): Promise<void> {
-    return this.control({ type: 'kafka-request-errors', apiKey, errorCodes });
+  async pushKafkaRequestErrors(apiKey: number, errorCodes: readonly number[]): Promise<void> {
+    await this.control({ type: 'kafka-request-errors', apiKey, errorCodes });
   }
 
-  clearKafkaRequestErrors(apiKey: number): Promise<void> {
-    return this.control({ type: 'kafka-clear-request-errors', apiKey });
+  async clearKafkaRequestErrors(apiKey: number): Promise<void> {
+    await this.control({ type: 'kafka-clear-request-errors', apiKey });
+  }
+
+  /** Creates a topic (the mock has no controller, so `admin.createTopics` cannot). */
+  async createKafkaTopic(topic: string, partitions = 1): Promise<void> {
+    await this.control({ type: 'kafka-create-topic', topic, partitions });
+  }
+
+  /** Each partition's log caps and fill as the mock holds them (undefined: no such topic). */
+  async kafkaPartitionLogs(topic: string): Promise<MockPartitionLog[] | undefined> {
+    return ((await this.control({ type: 'kafka-partition-logs', topic })) as MockPartitionLog[] | undefined) ?? undefined;
   }
 
   /** Stops the stack process and waits until it has exited. */
@@ -85,14 +100,10 @@ export class LocalStack implements StackEndpoints {
     this.child.unref();
   }
 
-  private async control(request: StackControl): Promise<void> {
-    await this.request(request);
-  }
-
-  private request<T>(request: StackControl): Promise<T> {
+  private control(request: StackControl): Promise<StackControlResult> {
     const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: (data) => resolve(data as T), reject });
+    return new Promise<StackControlResult>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
       this.child.send({ ...request, id });
     });
   }
@@ -114,7 +125,15 @@ export function stackEnvironment(
   };
 }
 
-/** Starts the stack process and resolves once Kafka and ClickHouse accept connections. */
+/**
+ * Starts the stack process and resolves once Kafka (through its limits proxy) and ClickHouse
+ * (with `database` created) accept connections.
+ *
+ * @example
+ * const stack = await startLocalStack({ dataDir: mkdtempSync(join(tmpdir(), 'stack-')), database: 'test' });
+ * const kafka = new Kafka({ brokers: stack.kafkaBrokers.split(',') });
+ * await stack.stop();
+ */
 export async function startLocalStack(options: StartStackOptions): Promise<LocalStack> {
   const { detached = false, logFile, readyTimeoutMs = 60_000, ...processOptions } = options;
   const log = logFile ? openSync(logFile, 'a') : undefined;
@@ -140,7 +159,7 @@ export async function startLocalStack(options: StartStackOptions): Promise<Local
       child.once('exit', (code, signal) => reject(new Error(`local stack process exited during start-up (${signal ?? `code ${code}`})`)));
       child.once('error', reject);
     }).finally(() => clearTimeout(timer));
-    return new LocalStack(child, ready.pid, ready.kafkaBrokers, ready.clickhouseUrl);
+    return new LocalStack(child, ready.pid, ready.kafkaBrokers, ready.clickhouseUrl, ready.kafkaMockBrokers);
   } catch (error) {
     child.kill('SIGKILL');
     throw error;
