@@ -144,6 +144,9 @@ function parseStageSettings(raw) {
   if (Boolean(s.subnets.length) !== Boolean(s.securityGroup)) {
     throw new StageParameterError(s.securityGroup ? 'vpcSubnetIds' : 'vpcSecurityGroupId', 'is required with the other VPC parameter (Lambda needs both to reach Kafka in a VPC)');
   }
+  if (s.maxRecordAgeSeconds !== undefined && s.failurePolicy !== 'dlq-after-retries') {
+    throw new StageParameterError('maxRecordAgeSeconds', 'applies to failurePolicy=dlq-after-retries only (retry-until-success never discards a record)');
+  }
   if (s.minPollers > s.maxPollers) throw new StageParameterError('minPollers', `must not exceed maxPollers (${s.maxPollers})`);
   if (s.alarms.datapointsToAlarm > s.alarms.evaluationMinutes) throw new StageParameterError('alarmDatapointsToAlarm', `must not exceed alarmEvaluationMinutes (${s.alarms.evaluationMinutes})`);
   if (s.alarms.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s.alarms.email)) throw new StageParameterError('alarmEmail', `must be an email address (got ${JSON.stringify(s.alarms.email)})`);

@@ -13,14 +13,15 @@ describe('stage settings (infra/aws/stage.js)', () => {
   });
 
   it('reads numbers and flags given as --param strings', () => {
-    const s = settings({ batchSize: '500', maxRecordAgeSeconds: '-1', deployProducer: 'false', alarmDurationRatio: '0.9' });
+    const s = settings({ batchSize: '500', failurePolicy: 'dlq-after-retries', maxRecordAgeSeconds: '-1', deployProducer: 'false', alarmDurationRatio: '0.9' });
     expect(s).toMatchObject({ batchSize: 500, maxRecordAgeSeconds: -1, deployProducer: false });
     expect(s.alarms.durationRatio).toBe(0.9);
   });
 
   it.each([
     [{ functionTimeout: 900 }, 'functionTimeout', 'from 1 to 840'],
-    [{ maxRecordAgeSeconds: 30 }, 'maxRecordAgeSeconds', '-1 or from 60 to 604800'],
+    [{ failurePolicy: 'dlq-after-retries', maxRecordAgeSeconds: 30 }, 'maxRecordAgeSeconds', '-1 or from 60 to 604800'],
+    [{ maxRecordAgeSeconds: 3600 }, 'maxRecordAgeSeconds', 'failurePolicy=dlq-after-retries only'],
     [{ failurePolicy: 'drop' }, 'failurePolicy', 'retry-until-success, dlq-after-retries'],
     [{ sourceKind: 'kafka', kafkaBrokers: '' }, 'kafkaBrokers', 'required when sourceKind=kafka'],
     [{ sourceKind: 'kafka', kafkaBrokers: 'k:9092', kafkaAuth: 'iam' }, 'kafkaAuth', 'Amazon MSK'],
