@@ -11,7 +11,8 @@
  *   certificate secrets shared by its event source and its DLQ producer;
  * - for Amazon MSK, describes the cluster and manages the pollers' network interfaces, as
  *   AWSLambdaMSKExecutionRole lists (https://docs.aws.amazon.com/lambda/latest/dg/with-msk-permissions.html);
- *   for self-managed Kafka in a VPC, the network interfaces only;
+ *   for self-managed Kafka in a VPC, the network interfaces only (and its own, when the functions
+ *   run in a VPC: functionSubnetIds);
  * - with MSK IAM auth, reads its own topic in its own consumer group and writes the DLQ topic
  *   (its DLQ producer, and Lambda's on-failure destination, which writes as the function:
  *   https://docs.aws.amazon.com/lambda/latest/dg/kafka-on-failure.html).
@@ -27,12 +28,19 @@ const mskResourceArn = (clusterArn, kind, resource) => `${clusterArn.replace(':c
 
 const allow = (actions, resources) => ({ Effect: 'Allow', Action: actions, Resource: resources });
 
-// Lambda's pollers attach to the cluster's VPC through network interfaces. EC2 offers no
-// resource-level scoping for these calls as Lambda makes them, hence the only "*" in any role.
-const VPC_NETWORKING = allow(
-  ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DeleteNetworkInterface', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'],
-  '*',
-);
+// Network interfaces, with "*" as the only resource: EC2 offers no resource-level scoping for
+// these calls as Lambda makes them, so this is the only "*" in any role.
+// - The event source's pollers attach to the cluster's VPC (MSK always; self-managed Kafka with
+//   vpcSubnetIds): AWSLambdaMSKExecutionRole's EC2 actions.
+// - A function in a VPC (functionSubnetIds) gets its own interfaces: AWSLambdaVPCAccessExecutionRole's,
+//   https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html
+const POLLER_NETWORKING = ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeVpcs', 'ec2:DeleteNetworkInterface', 'ec2:DescribeSubnets', 'ec2:DescribeSecurityGroups'];
+const FUNCTION_NETWORKING = ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'];
+
+function networkInterfaces({ pollers, fn }) {
+  const actions = [...new Set([...(pollers ? POLLER_NETWORKING : []), ...(fn ? FUNCTION_NETWORKING : [])])];
+  return actions.length ? [allow(actions, '*')] : [];
+}
 
 /** The function's own log group (created by the stack, so no logs:CreateLogGroup). */
 const ownLogs = (s, fn) =>
@@ -52,8 +60,8 @@ const mskConnect = (s) => allow(['kafka-cluster:Connect', ...(s.idempotent ? ['k
 /** Statements of one table function's role. */
 function tableFunctionStatements(table, s) {
   const statements = [ownLogs(s, table), ...readSecrets([s.clickhouseSecretArn, ...kafkaSecrets(s)].filter(Boolean))];
-  if (s.kind === 'msk') statements.push(allow(['kafka:DescribeCluster', 'kafka:DescribeClusterV2', 'kafka:GetBootstrapBrokers'], [s.clusterArn]), VPC_NETWORKING);
-  if (s.kind === 'kafka' && s.subnets.length) statements.push(VPC_NETWORKING);
+  if (s.kind === 'msk') statements.push(allow(['kafka:DescribeCluster', 'kafka:DescribeClusterV2', 'kafka:GetBootstrapBrokers'], [s.clusterArn]));
+  statements.push(...networkInterfaces({ pollers: s.kind === 'msk' || s.subnets.length > 0, fn: s.functionSubnets.length > 0 }));
   if (s.kind === 'msk' && s.auth === 'iam') {
     const topic = (name) => mskResourceArn(s.clusterArn, 'topic', name);
     statements.push(
@@ -68,7 +76,7 @@ function tableFunctionStatements(table, s) {
 
 /** Statements of the sample-data producer's role: write (and describe) the source topics. */
 function producerStatements(s) {
-  const statements = [ownLogs(s, 'producer'), ...readSecrets(kafkaSecrets(s))];
+  const statements = [ownLogs(s, 'producer'), ...readSecrets(kafkaSecrets(s)), ...networkInterfaces({ pollers: false, fn: s.functionSubnets.length > 0 })];
   if (s.kind === 'msk' && s.auth === 'iam') {
     statements.push(mskConnect(s), allow(['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'], TABLES.map((table) => mskResourceArn(s.clusterArn, 'topic', TOPICS[table]))));
   }

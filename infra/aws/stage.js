@@ -100,6 +100,8 @@ function parseStageSettings(raw) {
     idempotent: boolean(raw.kafkaIdempotent, 'kafkaIdempotent', true),
     subnets: list(raw.vpcSubnetIds),
     securityGroup: text(raw.vpcSecurityGroupId),
+    functionSubnets: list(raw.functionSubnetIds),
+    functionSecurityGroups: list(raw.functionSecurityGroupIds),
     rootCaSecretArn: text(raw.serverRootCaSecretArn),
     clientCertificateSecretArn: text(raw.clientCertificateSecretArn),
     clickhouseSecretArn: text(raw.clickhouseSecretArn),
@@ -147,6 +149,9 @@ function parseStageSettings(raw) {
   if (s.maxRecordAgeSeconds !== undefined && s.failurePolicy !== 'dlq-after-retries') {
     throw new StageParameterError('maxRecordAgeSeconds', 'applies to failurePolicy=dlq-after-retries only (retry-until-success never discards a record)');
   }
+  if (Boolean(s.functionSubnets.length) !== Boolean(s.functionSecurityGroups.length)) {
+    throw new StageParameterError(s.functionSubnets.length ? 'functionSecurityGroupIds' : 'functionSubnetIds', 'is required with the other function VPC parameter');
+  }
   if (s.minPollers > s.maxPollers) throw new StageParameterError('minPollers', `must not exceed maxPollers (${s.maxPollers})`);
   if (s.alarms.datapointsToAlarm > s.alarms.evaluationMinutes) throw new StageParameterError('alarmDatapointsToAlarm', `must not exceed alarmEvaluationMinutes (${s.alarms.evaluationMinutes})`);
   if (s.alarms.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s.alarms.email)) throw new StageParameterError('alarmEmail', `must be an email address (got ${JSON.stringify(s.alarms.email)})`);
@@ -156,7 +161,7 @@ function parseStageSettings(raw) {
 
 const PARAMS = [
   'sourceKind', 'failurePolicy', 'mskClusterArn', 'kafkaBrokers', 'kafkaAuth', 'kafkaSecretArn', 'kafkaIdempotent',
-  'vpcSubnetIds', 'vpcSecurityGroupId', 'serverRootCaSecretArn', 'clientCertificateSecretArn', 'clickhouseSecretArn',
+  'vpcSubnetIds', 'vpcSecurityGroupId', 'functionSubnetIds', 'functionSecurityGroupIds', 'serverRootCaSecretArn', 'clientCertificateSecretArn', 'clickhouseSecretArn',
   'batchSize', 'batchWindowSeconds', 'startingPosition', 'consumerGroupPrefix', 'eventSourceEnabled', 'dlqTopic',
   'maxRetryAttempts', 'maxRecordAgeSeconds', 'bisectBatchOnError', 'minPollers', 'maxPollers', 'esmLogLevel',
   'functionTimeout', 'deployProducer', 'alarmEmail', 'alarmTopicArn', 'alarmOffsetLag', 'alarmOffsetLagMinutes',
@@ -185,6 +190,9 @@ function kafkaSsl(s, param) {
   return text(param);
 }
 
+/** The functions' own VPC attachment (`provider.vpc`), or null when they run outside a VPC. */
+const functionVpc = (s) => (s.functionSubnets.length ? { subnetIds: s.functionSubnets, securityGroupIds: s.functionSecurityGroups } : null);
+
 module.exports = {
   TABLES,
   TOPICS,
@@ -195,8 +203,10 @@ module.exports = {
   logicalIds,
   functionName,
   kafkaSsl,
+  functionVpc,
   capitalised,
   // serverless.yml entry points
   functionTimeout: async ({ resolveVariable }) => (await stageSettings(resolveVariable)).functionTimeout,
+  vpc: async ({ resolveVariable }) => functionVpc(await stageSettings(resolveVariable)),
   kafkaSslFlag: async ({ resolveVariable }) => kafkaSsl(await stageSettings(resolveVariable), await resolveVariable('param:kafkaSsl')),
 };

@@ -34,7 +34,7 @@ const CLUSTER = 'arn:aws:kafka:eu-west-1:123456789012:cluster/prod-cluster/11111
 const topicArn = (name: string) => CLUSTER.replace(':cluster/', ':topic/') + `/${name}`;
 const TABLE_FUNCTIONS = ['Users', 'Products', 'Orders'];
 
-const MSK_IAM = [`clickhouseSecretArn=${CH_SECRET}`, `mskClusterArn=${CLUSTER}`, 'kafkaAuth=iam'];
+const MSK_IAM = [`clickhouseSecretArn=${CH_SECRET}`, `mskClusterArn=${CLUSTER}`, 'kafkaAuth=iam', 'functionSubnetIds=subnet-fn1,subnet-fn2', 'functionSecurityGroupIds=sg-fn'];
 const MSK_SCRAM = [`clickhouseSecretArn=${CH_SECRET}`, `mskClusterArn=${CLUSTER}`, 'kafkaAuth=scram-sha-512', `kafkaSecretArn=${SCRAM_SECRET}`];
 const SELF_MANAGED = [
   `clickhouseSecretArn=${CH_SECRET}`,
@@ -151,6 +151,14 @@ describe('npx sls package (offline)', () => {
     expect(grants(t, 'Producer', 'kafka-cluster:WriteData')).toEqual([topicArn('users-topic'), topicArn('products-topic'), topicArn('orders-topic')]);
     expect(grants(t, 'Producer', 'kafka-cluster:ReadData')).toEqual([]);
     expect(grants(t, 'Producer', 'secretsmanager:GetSecretValue')).toEqual([]);
+  });
+
+  it('puts the functions in the VPC that reaches the brokers only when the stage names one', () => {
+    for (const fn of [...TABLE_FUNCTIONS, 'Producer']) {
+      expect(rendered.mskIam.resources[`${fn}LambdaFunction`]!.Properties.VpcConfig).toEqual({ SubnetIds: ['subnet-fn1', 'subnet-fn2'], SecurityGroupIds: ['sg-fn'] });
+      expect(grants(rendered.mskIam, fn, 'ec2:AssignPrivateIpAddresses')).toEqual(['*']);
+      expect(rendered.mskScram.resources[`${fn}LambdaFunction`]!.Properties).not.toHaveProperty('VpcConfig');
+    }
   });
 
   it.each(['mskIamDlq', 'mskScramDlq', 'selfManagedDlqProd'] as RenderName[])('%s: provisioned-mode mappings with a retry limit, a Kafka on-failure destination, metrics and logs', (name) => {

@@ -71,6 +71,18 @@ describe('execution roles (infra/aws/roles.js)', () => {
     expect(actions(outsideVpc)).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue']);
   });
 
+  it('lets every function manage its own network interfaces when the functions run in a VPC', () => {
+    // Act
+    const inVpc = { ...MSK_SCRAM, functionSubnetIds: 'subnet-1,subnet-2', functionSecurityGroupIds: 'sg-9' };
+    // Assess
+    for (const fn of ['users', 'producer']) {
+      expect(grants(roleOf(fn, inVpc), 'ec2:AssignPrivateIpAddresses')).toEqual(['*']);
+      expect(roleOf(fn, inVpc).filter((s) => s.Action.includes('ec2:CreateNetworkInterface'))).toHaveLength(1);
+    }
+    expect(grants(roleOf('producer', MSK_SCRAM), 'ec2:CreateNetworkInterface')).toEqual([]);
+    expect(grants(roleOf('users', MSK_SCRAM), 'ec2:AssignPrivateIpAddresses')).toEqual([]);
+  });
+
   it('grants no wildcard action, and a wildcard resource only for the EC2 network-interface actions', () => {
     for (const config of [MSK_IAM, MSK_SCRAM, SELF_MANAGED]) {
       for (const fn of ['users', 'products', 'orders', 'producer']) {

@@ -28,6 +28,7 @@ describe('stage settings (infra/aws/stage.js)', () => {
     [{ kafkaAuth: 'scram-sha-512' }, 'kafkaSecretArn', 'required when kafkaAuth=scram-sha-512'],
     [{ serverRootCaSecretArn: 'arn:aws:secretsmanager:eu-west-1:1:secret:ca' }, 'serverRootCaSecretArn', 'sourceKind=kafka'],
     [{ sourceKind: 'kafka', kafkaBrokers: 'k:9092', vpcSubnetIds: 'subnet-a' }, 'vpcSecurityGroupId', 'required with the other VPC parameter'],
+    [{ functionSubnetIds: 'subnet-1' }, 'functionSecurityGroupIds', 'required with the other function VPC parameter'],
     [{ mskClusterArn: 'my-cluster' }, 'mskClusterArn', 'MSK cluster ARN'],
     [{ alarmEmail: 'ops' }, 'alarmEmail', 'email address'],
     [{ alarmDatapointsToAlarm: 6 }, 'alarmDatapointsToAlarm', 'alarmEvaluationMinutes'],
@@ -47,6 +48,11 @@ describe('stage settings (infra/aws/stage.js)', () => {
     expect(ssl(SELF_MANAGED)).toBe('true');
     expect(ssl({ sourceKind: 'kafka', kafkaBrokers: 'k:9092' })).toBe('');
     expect(ssl({ sourceKind: 'kafka', kafkaBrokers: 'k:9093' }, 'true')).toBe('true');
+  });
+
+  it('attaches the functions to a VPC only when the stage names subnets and security groups', () => {
+    expect(stage.functionVpc(settings())).toBeNull();
+    expect(stage.functionVpc(settings({ functionSubnetIds: 'subnet-1, subnet-2', functionSecurityGroupIds: 'sg-9' }))).toEqual({ subnetIds: ['subnet-1', 'subnet-2'], securityGroupIds: ['sg-9'] });
   });
 
   it('offers every parameter serverless.yml defines to the renderers', async () => {
