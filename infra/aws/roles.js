@@ -49,7 +49,18 @@ const ownLogs = (s, fn) =>
 /** Kafka connection secrets: SCRAM credentials, private root CA, mTLS client certificate. */
 const kafkaSecrets = (s) => [s.auth === 'scram-sha-512' ? s.scramSecretArn : '', s.rootCaSecretArn, s.clientCertificateSecretArn].filter(Boolean);
 
-const readSecrets = (arns) => (arns.length ? [allow(['secretsmanager:GetSecretValue'], arns)] : []);
+/**
+ * GetSecretValue on exactly these secrets; and, for secrets encrypted with a customer-managed key
+ * (MSK requires one for SCRAM secrets), kms:Decrypt on the stage's keys, only through Secrets Manager.
+ */
+function readSecrets(s, arns) {
+  if (!arns.length) return [];
+  const statements = [allow(['secretsmanager:GetSecretValue'], arns)];
+  if (s.secretsKmsKeyArns.length) {
+    statements.push({ ...allow(['kms:Decrypt'], s.secretsKmsKeyArns), Condition: { StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'secretsmanager.${AWS::Region}.amazonaws.com' } } } });
+  }
+  return statements;
+}
 
 /**
  * MSK IAM: connect, and produce idempotently when the producer is idempotent (a cluster-level
@@ -59,7 +70,7 @@ const mskConnect = (s) => allow(['kafka-cluster:Connect', ...(s.idempotent ? ['k
 
 /** Statements of one table function's role. */
 function tableFunctionStatements(table, s) {
-  const statements = [ownLogs(s, table), ...readSecrets([s.clickhouseSecretArn, ...kafkaSecrets(s)].filter(Boolean))];
+  const statements = [ownLogs(s, table), ...readSecrets(s, [s.clickhouseSecretArn, ...kafkaSecrets(s)].filter(Boolean))];
   if (s.kind === 'msk') statements.push(allow(['kafka:DescribeCluster', 'kafka:DescribeClusterV2', 'kafka:GetBootstrapBrokers'], [s.clusterArn]));
   statements.push(...networkInterfaces({ pollers: s.kind === 'msk' || s.subnets.length > 0, fn: s.functionSubnets.length > 0 }));
   if (s.kind === 'msk' && s.auth === 'iam') {
@@ -76,7 +87,7 @@ function tableFunctionStatements(table, s) {
 
 /** Statements of the sample-data producer's role: write (and describe) the source topics. */
 function producerStatements(s) {
-  const statements = [ownLogs(s, 'producer'), ...readSecrets(kafkaSecrets(s)), ...networkInterfaces({ pollers: false, fn: s.functionSubnets.length > 0 })];
+  const statements = [ownLogs(s, 'producer'), ...readSecrets(s, kafkaSecrets(s)), ...networkInterfaces({ pollers: false, fn: s.functionSubnets.length > 0 })];
   if (s.kind === 'msk' && s.auth === 'iam') {
     statements.push(mskConnect(s), allow(['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'], TABLES.map((table) => mskResourceArn(s.clusterArn, 'topic', TOPICS[table]))));
   }

@@ -105,6 +105,7 @@ function parseStageSettings(raw) {
     rootCaSecretArn: text(raw.serverRootCaSecretArn),
     clientCertificateSecretArn: text(raw.clientCertificateSecretArn),
     clickhouseSecretArn: text(raw.clickhouseSecretArn),
+    secretsKmsKeyArns: list(raw.secretsKmsKeyArns),
     batchSize: integer(raw.batchSize, 'batchSize', { min: 1, max: 10000 }),
     batchWindowSeconds: integer(raw.batchWindowSeconds, 'batchWindowSeconds', { min: 0, max: 300 }),
     startingPosition: oneOf(raw.startingPosition, 'startingPosition', ['TRIM_HORIZON', 'LATEST']),
@@ -152,6 +153,9 @@ function parseStageSettings(raw) {
   if (Boolean(s.functionSubnets.length) !== Boolean(s.functionSecurityGroups.length)) {
     throw new StageParameterError(s.functionSubnets.length ? 'functionSecurityGroupIds' : 'functionSubnetIds', 'is required with the other function VPC parameter');
   }
+  for (const arn of s.secretsKmsKeyArns) {
+    if (!/^arn:aws[a-z-]*:kms:[^:]+:\d{12}:key\/.+$/.test(arn)) throw new StageParameterError('secretsKmsKeyArns', `must list KMS key ARNs (got ${JSON.stringify(arn)})`);
+  }
   if (s.minPollers > s.maxPollers) throw new StageParameterError('minPollers', `must not exceed maxPollers (${s.maxPollers})`);
   if (s.alarms.datapointsToAlarm > s.alarms.evaluationMinutes) throw new StageParameterError('alarmDatapointsToAlarm', `must not exceed alarmEvaluationMinutes (${s.alarms.evaluationMinutes})`);
   if (s.alarms.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s.alarms.email)) throw new StageParameterError('alarmEmail', `must be an email address (got ${JSON.stringify(s.alarms.email)})`);
@@ -161,7 +165,7 @@ function parseStageSettings(raw) {
 
 const PARAMS = [
   'sourceKind', 'failurePolicy', 'mskClusterArn', 'kafkaBrokers', 'kafkaAuth', 'kafkaSecretArn', 'kafkaIdempotent',
-  'vpcSubnetIds', 'vpcSecurityGroupId', 'functionSubnetIds', 'functionSecurityGroupIds', 'serverRootCaSecretArn', 'clientCertificateSecretArn', 'clickhouseSecretArn',
+  'vpcSubnetIds', 'vpcSecurityGroupId', 'functionSubnetIds', 'functionSecurityGroupIds', 'serverRootCaSecretArn', 'clientCertificateSecretArn', 'clickhouseSecretArn', 'secretsKmsKeyArns',
   'batchSize', 'batchWindowSeconds', 'startingPosition', 'consumerGroupPrefix', 'eventSourceEnabled', 'dlqTopic',
   'maxRetryAttempts', 'maxRecordAgeSeconds', 'bisectBatchOnError', 'minPollers', 'maxPollers', 'esmLogLevel',
   'functionTimeout', 'deployProducer', 'alarmEmail', 'alarmTopicArn', 'alarmOffsetLag', 'alarmOffsetLagMinutes',

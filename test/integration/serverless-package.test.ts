@@ -35,7 +35,9 @@ const topicArn = (name: string) => CLUSTER.replace(':cluster/', ':topic/') + `/$
 const TABLE_FUNCTIONS = ['Users', 'Products', 'Orders'];
 
 const MSK_IAM = [`clickhouseSecretArn=${CH_SECRET}`, `mskClusterArn=${CLUSTER}`, 'kafkaAuth=iam', 'functionSubnetIds=subnet-fn1,subnet-fn2', 'functionSecurityGroupIds=sg-fn'];
-const MSK_SCRAM = [`clickhouseSecretArn=${CH_SECRET}`, `mskClusterArn=${CLUSTER}`, 'kafkaAuth=scram-sha-512', `kafkaSecretArn=${SCRAM_SECRET}`];
+const KMS_KEY = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+// MSK only accepts SCRAM secrets encrypted with a customer-managed key.
+const MSK_SCRAM = [`clickhouseSecretArn=${CH_SECRET}`, `mskClusterArn=${CLUSTER}`, 'kafkaAuth=scram-sha-512', `kafkaSecretArn=${SCRAM_SECRET}`, `secretsKmsKeyArns=${KMS_KEY}`];
 const SELF_MANAGED = [
   `clickhouseSecretArn=${CH_SECRET}`,
   'sourceKind=kafka',
@@ -188,6 +190,7 @@ describe('npx sls package (offline)', () => {
     const t = rendered.mskScram;
     for (const m of mappings(t)) expect(m.Properties.SourceAccessConfigurations).toEqual([{ Type: 'SASL_SCRAM_512_AUTH', URI: SCRAM_SECRET }]);
     for (const fn of TABLE_FUNCTIONS) expect(grants(t, fn, 'secretsmanager:GetSecretValue')).toEqual([CH_SECRET, SCRAM_SECRET]);
+    for (const fn of [...TABLE_FUNCTIONS, 'Producer']) expect(grants(t, fn, 'kms:Decrypt')).toEqual([KMS_KEY]);
     expect(statements(t, 'Users').flatMap((s) => s.Action).filter((a) => a.startsWith('kafka-cluster:'))).toEqual([]);
   });
 

@@ -71,6 +71,20 @@ describe('execution roles (infra/aws/roles.js)', () => {
     expect(actions(outsideVpc)).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue']);
   });
 
+  it('lets a function that reads a secret decrypt it with the stage keys, through Secrets Manager only', () => {
+    // Prepare
+    const key = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    // Act
+    const users = roleOf('users', { ...MSK_SCRAM, secretsKmsKeyArns: key });
+    const producerWithoutSecrets = roleOf('producer', { ...MSK_IAM, secretsKmsKeyArns: key });
+    // Assess
+    const decrypt = users.find((s) => s.Action.includes('kms:Decrypt')) as Statement & { Condition: unknown };
+    expect(decrypt.Resource).toEqual([key]);
+    expect(decrypt.Condition).toEqual({ StringEquals: { 'kms:ViaService': { 'Fn::Sub': 'secretsmanager.${AWS::Region}.amazonaws.com' } } });
+    expect(grants(producerWithoutSecrets, 'kms:Decrypt')).toEqual([]);
+    expect(grants(roleOf('users', MSK_SCRAM), 'kms:Decrypt')).toEqual([]);
+  });
+
   it('lets every function manage its own network interfaces when the functions run in a VPC', () => {
     // Act
     const inVpc = { ...MSK_SCRAM, functionSubnetIds: 'subnet-1,subnet-2', functionSecurityGroupIds: 'sg-9' };

@@ -29,6 +29,7 @@ describe('stage settings (infra/aws/stage.js)', () => {
     [{ serverRootCaSecretArn: 'arn:aws:secretsmanager:eu-west-1:1:secret:ca' }, 'serverRootCaSecretArn', 'sourceKind=kafka'],
     [{ sourceKind: 'kafka', kafkaBrokers: 'k:9092', vpcSubnetIds: 'subnet-a' }, 'vpcSecurityGroupId', 'required with the other VPC parameter'],
     [{ functionSubnetIds: 'subnet-1' }, 'functionSecurityGroupIds', 'required with the other function VPC parameter'],
+    [{ secretsKmsKeyArns: 'alias/msk' }, 'secretsKmsKeyArns', 'KMS key ARNs'],
     [{ mskClusterArn: 'my-cluster' }, 'mskClusterArn', 'MSK cluster ARN'],
     [{ alarmEmail: 'ops' }, 'alarmEmail', 'email address'],
     [{ alarmDatapointsToAlarm: 6 }, 'alarmDatapointsToAlarm', 'alarmEvaluationMinutes'],
