@@ -1,19 +1,13 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { PROJECT_ROOT } from '../../infra/local/local-stack';
 import { createPorts, type ClosablePorts } from '../../lib/create-ports';
 import type { OurLetter } from '../../lib/dlq/letter';
 import { readLettersFromTopic } from '../../lib/dlq/read-dlq-topic';
 import { replay } from '../../lib/dlq/replay';
 import { planReplay } from '../../lib/dlq/replay-plan';
 import { processBatch } from '../../lib/pipeline';
+import { runDlqCli } from '../support/dlq-cli';
 import { loadFixture } from '../support/events';
 import { silentLogger } from '../support/fakes';
 import { startTestStack, testProducer, type TestStack } from '../support/test-stack';
-
-const cli = (args: string[], env: Record<string, string>) =>
-  promisify(execFile)(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'infra/cli/dlq-cli.ts'), ...args], { cwd: PROJECT_ROOT, env: { ...process.env, ...env } });
 
 describe("npm run dlq: the handlers' letters", () => {
   let ts: TestStack;
@@ -63,11 +57,26 @@ describe("npm run dlq: the handlers' letters", () => {
   });
 
   it('prints a readable listing, and one readable line for bad usage', async () => {
-    const env = { KAFKA_BROKERS: ts.stack.kafkaBrokers, KAFKA_IDEMPOTENT: 'false', LOG_LEVEL: 'silent' };
-    const { stdout } = await cli(['inspect', '--reason', 'TABLE_MISMATCH'], env);
-    expect(stdout).toMatch(/#0:2 {2}users {2}TABLE_MISMATCH {2}users-topic\[2\]@43 {2}The record was sent to the wrong topic/);
+    const { code, stdout } = await runDlqCli(['inspect', '--reason', 'TABLE_MISMATCH'], ts.env);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^#0:2 {2}users {2}TABLE_MISMATCH {2}users-topic\[2\]@43 {2}The record was sent to the wrong topic/);
     expect(stdout).toContain('1 letter(s) in dlq-topic matching the filter.');
-    await expect(cli(['replay'], env)).rejects.toMatchObject({ code: 1, stderr: 'error: choose what to replay: --all, --reason, --table, --offset, --record, --since or --file; see npm run dlq -- --help\n' });
-    await expect(cli(['inspect', '--bogus'], env)).rejects.toMatchObject({ code: 1, stderr: 'error: unknown option --bogus; see npm run dlq -- --help\n' });
+    expect(await runDlqCli(['replay'], ts.env)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: choose what to replay: --all, --reason, --table, --offset, --record, --since or --file; see npm run dlq -- --help\n',
+    });
+    expect(await runDlqCli(['inspect', '--bogus'], ts.env)).toEqual({ code: 1, stdout: '', stderr: 'error: unknown option --bogus; see npm run dlq -- --help\n' });
+    expect(await runDlqCli(['inspect', '--offset', '2'], { ...ts.env, DLQ_TOPIC: 'users-topic' })).toMatchObject({
+      code: 1,
+      stderr: 'error: --offset 2 is ambiguous: users-topic has 3 partitions; write PARTITION:OFFSET, e.g. --offset 0:2\n',
+    });
+  });
+
+  it('--help lists every flag and exits 0', async () => {
+    const { code, stdout, stderr } = await runDlqCli(['--help'], {});
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    for (const flag of ['inspect', 'replay', '--source', '--reason', '--table', '--offset', '--record', '--since', '--json', '--all', '--file', '--dry-run', '--help']) expect(stdout).toContain(flag);
+    expect((await runDlqCli(['replay', '-h'], {})).stdout).toBe(stdout);
   });
 });
