@@ -15,6 +15,7 @@ import { rereadOriginals, type ReplayOutcome } from '../../lib/dlq/reread-origin
 import { DlqUsageError, parsePositions, parseRecordRefs, parseSince } from '../../lib/dlq/selectors';
 import { createKafka, createProducer } from '../../lib/kafka/client';
 import { readTopicRanges } from '../../lib/kafka/read-topic';
+import { isTableName, TABLE_NAMES } from '../../lib/schemas';
 import { fetchOffsetBounds } from '../../lib/kafka/topic-offsets';
 import { runCli } from './run-cli';
 
@@ -161,6 +162,7 @@ runCli(async (argv) => {
   if (extra.length) throw new DlqUsageError(`unexpected argument "${extra[0]}"; ${SEE_HELP}`);
   const misplaced = command === 'inspect' ? (['all', 'file', 'dry-run'] as const).find((f) => values[f] !== undefined) : values.json ? 'json' : undefined;
   if (misplaced) throw new DlqUsageError(`--${misplaced} does not apply to ${command}; ${SEE_HELP}`);
+  if (values.table !== undefined && !isTableName(values.table)) throw new DlqUsageError(`--table must be one of ${TABLE_NAMES.join(', ')} (got ${JSON.stringify(values.table)})`);
   const source = values.source ?? 'topic';
   if (source !== 'topic' && source !== 'table') throw new DlqUsageError(`--source must be topic or table (got ${JSON.stringify(source)})`);
   if (source === 'table' && command === 'replay') throw new DlqUsageError('replay reads the DLQ topic: find letters with inspect --source table, then replay them with --record TOPIC:PARTITION:OFFSET');

@@ -69,6 +69,11 @@ async function readClipped(
     await consumer.subscribe({ topic, fromBeginning: false });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`reading ${topic} did not reach the wanted offsets within ${timeoutMs / 1000} s`)), timeoutMs);
+      // A crashed consumer would otherwise only surface as the timeout.
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        clearTimeout(timer);
+        reject(payload.error);
+      });
       consumer
         .run({
           autoCommit: false,
