@@ -4,14 +4,14 @@ import { logLevel, type Kafka } from 'kafkajs';
 import { getConfig, type Config } from '../../lib/config';
 import { createClickHouseClient } from '../../lib/clickhouse/client';
 import { parseEditedLetters } from '../../lib/dlq/edited-letters';
-import { formatLetterJson, formatLetterLine } from '../../lib/dlq/format-letter';
-import { formatPosition, type Letter } from '../../lib/dlq/letter';
-import { isFiltered, kindLabel, type LetterFilter } from '../../lib/dlq/letter-filter';
+import { formatLetterJson, formatLetterLine, formatOutcome, formatSummary } from '../../lib/dlq/format-letter';
+import type { Letter } from '../../lib/dlq/letter';
+import { isFiltered, type LetterFilter } from '../../lib/dlq/letter-filter';
 import { NO_POSITIONS_IN_TABLE, readLettersFromTable } from '../../lib/dlq/read-dead-letters-table';
 import { readLettersFromTopic } from '../../lib/dlq/read-dlq-topic';
 import { replay } from '../../lib/dlq/replay';
 import { planReplay } from '../../lib/dlq/replay-plan';
-import { rereadOriginals, type ReplayOutcome } from '../../lib/dlq/reread-originals';
+import { rereadOriginals } from '../../lib/dlq/reread-originals';
 import { DlqUsageError, parsePositions, parseRecordRefs, parseSince } from '../../lib/dlq/selectors';
 import { createKafka, createProducer } from '../../lib/kafka/client';
 import { readTopicRanges } from '../../lib/kafka/read-topic';
@@ -106,26 +106,16 @@ async function inspectTable(config: Config, values: Values): Promise<void> {
 function printLetters(letters: readonly Letter[], values: Values, where: string, filtered: boolean): void {
   if (values.json) return void letters.forEach((l) => console.log(formatLetterJson(l)));
   for (const l of letters) console.log(formatLetterLine(l));
-  const kinds = (['HANDLER', 'LAMBDA', 'UNKNOWN'] as const).map((k) => [k, letters.filter((l) => kindLabel(l) === k).length] as const).filter(([, n]) => n > 0);
-  const split = kinds.length > 1 || kinds[0]?.[0] !== 'HANDLER' ? ` (${kinds.map(([k, n]) => `${n} ${k}`).join(', ')})` : '';
-  console.log(`${letters.length} letter(s) in ${where}${filtered ? ' matching the filter' : ''}${split}.`);
-}
-
-function report(outcomes: readonly ReplayOutcome[], dryRun: boolean): void {
-  for (const o of outcomes) {
-    const id = o.letter.position ? `#${formatPosition(o.letter.position)}` : o.letter.sources.map((s) => `${s.topic}[${s.partition}]@${s.first}`).join(',');
-    if (o.records.length) {
-      const topics = [...new Set(o.records.map((r) => r.topic))].join(', ');
-      console.log(`${id}: ${dryRun ? 'would send' : 'sending'} ${o.records.length} record(s) to ${topics} (${o.from === 'source' ? 're-read from the source topic' : 'from the letter'})`);
-    }
-    if (o.problem) console.error(`${id}: cannot replay${o.records.length ? ' all of it' : ''}: ${o.problem}`);
-  }
+  console.log(formatSummary(letters, where, filtered));
 }
 
 async function replayLetters(config: Config, kafka: Kafka, values: Values): Promise<void> {
   let letters: Letter[];
   let skipped = 0;
   if (values.file) {
+    if (values.all || isFiltered(await filterOf(values, undefined, config.dlqTopic)) || values.offset?.length) {
+      throw new DlqUsageError(`--file replays the lines of the file: leave out --all and the filters; ${SEE_HELP}`);
+    }
     letters = parseEditedLetters(readFileSync(values.file, 'utf8'), values.file);
   } else {
     const filter = await filterOf(values, kafka, config.dlqTopic);
@@ -137,7 +127,11 @@ async function replayLetters(config: Config, kafka: Kafka, values: Values): Prom
   }
   const outcomes = await rereadOriginals(letters.map(planReplay), (topic, ranges) => readTopicRanges(kafka, topic, ranges));
   const dryRun = values['dry-run'] === true;
-  report(outcomes, dryRun);
+  for (const o of outcomes) {
+    const { sent, problem } = formatOutcome(o, dryRun);
+    if (sent) console.log(sent);
+    if (problem) console.error(problem);
+  }
   if (skipped) console.log(`skipped ${skipped} UNKNOWN message(s): they name no record to replay (pick one with --offset to see why).`);
   if (outcomes.some((o) => o.problem)) process.exitCode = 1;
   const records = outcomes.flatMap((o) => o.records);

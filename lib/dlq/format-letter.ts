@@ -1,5 +1,7 @@
 import { encodeOriginal } from '../kafka/dead-letter-message';
 import { describeRange, formatPosition, type Letter } from './letter';
+import { kindLabel } from './letter-filter';
+import type { ReplayOutcome } from './reread-originals';
 
 const functionName = (arn: string | undefined) => arn?.split(':function:')[1]?.split(':')[0];
 
@@ -44,4 +46,22 @@ export function formatLetterJson(letter: Letter): string {
     case 'unknown':
       return JSON.stringify({ kind: 'unknown', ...position, ...key, why: letter.why, value: letter.text, encoding: letter.encoding });
   }
+}
+
+/** The listing's last line: how many letters, and of which kinds when not only the handlers'. */
+export function formatSummary(letters: readonly Letter[], where: string, filtered: boolean): string {
+  const kinds = (['HANDLER', 'LAMBDA', 'UNKNOWN'] as const).map((k) => [k, letters.filter((l) => kindLabel(l) === k).length] as const).filter(([, n]) => n > 0);
+  const split = kinds.length > 1 || (kinds.length === 1 && kinds[0]![0] !== 'HANDLER') ? ` (${kinds.map(([k, n]) => `${n} ${k}`).join(', ')})` : '';
+  return `${letters.length} letter(s) in ${where}${filtered ? ' matching the filter' : ''}${split}.`;
+}
+
+/** What replay says about one letter: what it sends (stdout) and what it cannot (stderr). */
+export function formatOutcome(outcome: ReplayOutcome, dryRun: boolean): { sent?: string; problem?: string } {
+  const { letter, records, from, problem } = outcome;
+  const id = letter.position ? `#${formatPosition(letter.position)}` : letter.sources.map(describeRange).join(',');
+  const topics = [...new Set(records.map((r) => r.topic))].join(', ');
+  return {
+    sent: records.length ? `${id}: ${dryRun ? 'would send' : 'sending'} ${records.length} record(s) to ${topics} (${from === 'source' ? 're-read from the source topic' : 'from the letter'})` : undefined,
+    problem: problem ? `${id}: cannot replay${records.length ? ' all of it' : ''}: ${problem}` : undefined,
+  };
 }

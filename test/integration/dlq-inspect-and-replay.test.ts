@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createPorts, type ClosablePorts } from '../../lib/create-ports';
 import type { OurLetter } from '../../lib/dlq/letter';
 import { readLettersFromTopic } from '../../lib/dlq/read-dlq-topic';
@@ -5,7 +8,7 @@ import { replay } from '../../lib/dlq/replay';
 import { planReplay } from '../../lib/dlq/replay-plan';
 import { processBatch } from '../../lib/pipeline';
 import { runDlqCli } from '../support/dlq-cli';
-import { loadFixture } from '../support/events';
+import { loadFixture, userEnvelope } from '../support/events';
 import { silentLogger } from '../support/fakes';
 import { startTestStack, testProducer, type TestStack } from '../support/test-stack';
 
@@ -54,6 +57,21 @@ describe("npm run dlq: the handlers' letters", () => {
     const replayed = messages.find((m) => m.headers?.['x-replayed-from-dlq-offset']?.toString() === `0:${binary!.position!.offset}`)!;
     expect(replayed.key?.toString()).toBe('binary');
     expect(replayed.value).toEqual(Buffer.from([0xff, 0xfe, 0x00, 0x41]));
+  });
+
+  it('replays the fixed originalMessage of an edited inspect --json line', async () => {
+    // Prepare: the INVALID_JSON letter, fixed by hand.
+    const { stdout } = await runDlqCli(['inspect', '--reason', 'INVALID_JSON', '--json'], ts.env);
+    const line = JSON.parse(stdout);
+    line.value.originalMessage = userEnvelope(777);
+    const dir = mkdtempSync(join(tmpdir(), 'dlq-fix-'));
+    writeFileSync(join(dir, 'fixed.jsonl'), `${JSON.stringify(line)}\n`);
+    // Act
+    const replayed = await runDlqCli(['replay', '--file', join(dir, 'fixed.jsonl')], ts.env).finally(() => rmSync(dir, { recursive: true, force: true }));
+    // Assess
+    expect(replayed).toEqual({ code: 0, stderr: '', stdout: `#0:${line.offset}: sending 1 record(s) to users-topic (from the letter)\nreplayed 1 record(s) to users-topic\n` });
+    const fixed = (await ts.readMessages('users-topic')).filter((m) => m.headers?.['x-replayed-from-dlq-offset']?.toString() === `0:${line.offset}`);
+    expect(fixed.map((m) => [m.key?.toString(), m.value?.toString()])).toEqual([[line.key, userEnvelope(777)]]);
   });
 
   it('prints a readable listing, and one readable line for bad usage', async () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { classifyLetter } from '../../../../lib/dlq/classify-letter';
 import { parseEditedLetters } from '../../../../lib/dlq/edited-letters';
-import { formatLetterJson, formatLetterLine } from '../../../../lib/dlq/format-letter';
+import { formatLetterJson, formatLetterLine, formatSummary } from '../../../../lib/dlq/format-letter';
 
 const fixture = (name: string) => readFileSync(join(__dirname, '../../../fixtures/dlq', name));
 const at = (offset: string, value: Buffer | string, key: Buffer | null = null) =>
@@ -41,5 +41,13 @@ describe('listing lines', () => {
     const [edited] = parseEditedLetters(line, 'f');
     expect(edited).toMatchObject({ key, position: { partition: 0, offset: '1' }, edited: true });
     expect(JSON.parse(formatLetterJson(at('4', Buffer.from([0xfe]))))).toEqual({ kind: 'unknown', partition: 0, offset: '4', key: null, why: 'not UTF-8 text', value: '/g==', encoding: 'base64' });
+  });
+});
+
+describe('summary line', () => {
+  it('counts the kinds unless there are only the handlers’ letters', () => {
+    expect(formatSummary([at('1', ours)], 'dlq-topic', true)).toBe('1 letter(s) in dlq-topic matching the filter.');
+    expect(formatSummary([at('1', ours), at('2', 'x'), at('3', fixture('lambda-s3.json'))], 'dlq-topic', false)).toBe('3 letter(s) in dlq-topic (1 HANDLER, 1 LAMBDA, 1 UNKNOWN).');
+    expect(formatSummary([], 'dlq-topic', false)).toBe('0 letter(s) in dlq-topic.');
   });
 });
