@@ -19,14 +19,18 @@ const message = (value: Buffer | string | object | null, key: string | null = nu
 /** A letter as today's handlers write it (lib/kafka/dead-letter-message.ts). */
 const handlerLetter = () => {
   const record = decodeKafkaEvent(kafkaEvent([{ partition: 2, offset: 42, key: 'k-42', value: '{"table":"users"}' }])).records[0]!;
-  const built = toDeadLetterMessage({ record, code: 'SCHEMA_VALIDATION', message: 'data: Required', issues: [], handler: 'users' }, new Date('2024-05-01T09:00:00.000Z'));
+  const built = toDeadLetterMessage({ record, code: 'SCHEMA_VALIDATION', message: 'data: Required', issues: [], handler: 'users', requestId: 'req-42' }, new Date('2024-05-01T09:00:00.000Z'), 262_144);
   return JSON.parse(built.value) as Record<string, unknown>;
 };
 
 describe('classifyLetter: our letters', () => {
   it('reads a letter without the newer fields (before originalBytes/originalSha256/requestId)', () => {
+    // Prepare: a letter as handlers wrote them before those fields existed.
+    const { originalBytes: _b, originalSha256: _s, originalTruncated: _t, requestId: _r, ...old } = handlerLetter();
+    const source = { ...(old.source as Record<string, unknown>) };
+    delete source.keyTruncated;
     // Act
-    const letter = classifyLetter(message(handlerLetter(), 'k-42')) as OurLetter;
+    const letter = classifyLetter(message({ ...old, source }, 'k-42')) as OurLetter;
     // Assess
     expect(letter).toMatchObject({ kind: 'ours', reason: 'SCHEMA_VALIDATION', table: 'users', position: { partition: 0, offset: '5' } });
     expect(letter.sources).toEqual([{ topic: 'users-topic', partition: 2, first: 42n, last: 42n }]);
