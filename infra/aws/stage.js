@@ -5,8 +5,9 @@
  * one plain object. A bad value fails `sls package` with a message naming the parameter.
  */
 
-const TABLES = ['users', 'products', 'orders'];
-const TOPICS = { users: 'users-topic', products: 'products-topic', orders: 'orders-topic' };
+// The table → topic map has one definition, shared with the handlers (lib/schemas/topics.json).
+const TOPICS = require('../../lib/schemas/topics.json');
+const TABLES = Object.keys(TOPICS);
 const POLICIES = ['retry-until-success', 'dlq-after-retries'];
 const AUTH_MODES = ['none', 'iam', 'scram-sha-512'];
 const ESM_LOG_LEVELS = ['DEBUG', 'INFO', 'WARN'];

@@ -1,4 +1,5 @@
 import type { LibraryHandle } from 'koffi' with { 'resolution-mode': 'import' };
+import { TOPIC_OF_TABLE } from '../../lib/schemas';
 import { liftMockLogCaps, LOCAL_STACK_LOG_CAPS, mockTopicCount, readMockPartitionLogs, type KafkaLogCaps, type MockPartitionLog } from './kafka-mock-log-caps';
 
 // koffi ships an ESM type surface over a CommonJS build (index.cjs); require keeps this file CommonJS.
@@ -59,10 +60,9 @@ export interface KafkaMockOptions {
   readonly logCaps?: KafkaLogCaps;
 }
 
+/** Every table's topic with 3 partitions (as docker-compose.yml creates them) and `dlq-topic` with 1. */
 export const DEFAULT_TOPIC_PARTITIONS: Readonly<Record<string, number>> = {
-  'users-topic': 3,
-  'products-topic': 3,
-  'orders-topic': 3,
+  ...Object.fromEntries(Object.values(TOPIC_OF_TABLE).map((topic) => [topic, 3])),
   'dlq-topic': 1,
 };
 
