@@ -1,4 +1,6 @@
+import type { ClickHouseClient } from '@clickhouse/client';
 import { ClickHouseAuditTrail } from './clickhouse/audit-trail';
+import type { ClickHouseCredentials } from './clickhouse/client';
 import { ClickHouseConnection } from './clickhouse/connection';
 import { DeadLetterTable } from './clickhouse/dead-letter-table';
 import { IdempotentWriter } from './clickhouse/writer';
@@ -16,6 +18,8 @@ export interface PortsOptions {
   readonly logger?: PipelineLogger;
   /** Called for every failed audit write (the handler counts them in its metrics). */
   readonly onAuditFailure?: () => void;
+  /** Builds the ClickHouse client (tests wrap it to count requests or inject crashes). */
+  readonly createClickHouseClient?: (config: Config['clickhouse'], credentials: ClickHouseCredentials) => ClickHouseClient;
 }
 
 const quiet: PipelineLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -26,7 +30,7 @@ const quiet: PipelineLogger = { debug: () => undefined, info: () => undefined, w
  * poison, so a Kafka problem never stops a clean batch.
  */
 export function createPorts(config: Config, options: PortsOptions = {}): ClosablePorts {
-  const connection = new ClickHouseConnection(config.clickhouse);
+  const connection = new ClickHouseConnection(config.clickhouse, options.createClickHouseClient);
   const requestTimeoutMs = config.clickhouse.requestTimeoutMs;
   const deadLetterTable = new DeadLetterTable(connection, { requestTimeoutMs, maxMessageBytes: config.dlqMaxMessageBytes });
   const publisher = new DeadLetterPublisher({ kafka: config.kafka, topic: config.dlqTopic, maxMessageBytes: config.dlqMaxMessageBytes });

@@ -23,8 +23,12 @@ export class ClickHouseConnection {
 
   constructor(
     readonly config: ClickHouseConfig,
-    private readonly createClient: (config: ClickHouseConfig, credentials: ClickHouseCredentials) => ClickHouseClient = createClickHouseClientFor,
-  ) {}
+    createClient?: (config: ClickHouseConfig, credentials: ClickHouseCredentials) => ClickHouseClient,
+  ) {
+    this.createClient = createClient ?? createClickHouseClientFor;
+  }
+
+  private readonly createClient: (config: ClickHouseConfig, credentials: ClickHouseCredentials) => ClickHouseClient;
 
   /** Runs `operation` with the client; on an authentication failure, refreshes and retries once. */
   async run<T>(operation: (client: ClickHouseClient) => Promise<T>): Promise<T> {

@@ -2,7 +2,7 @@ import { createTableHandler, type TableHandler } from '../../lib/handler';
 import { TABLE_NAMES, TOPIC_OF_TABLE, type TableName } from '../../lib/schemas';
 import { BAD_INPUT_CORPUS, uuidOf, validRecord, type CorpusCase } from '../support/bad-input-corpus';
 import type { RecordSpec } from '../support/events';
-import { kafkaEvent } from '../support/events';
+import { kafkaEvent, userEnvelope } from '../support/events';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 /** Case i uses numbers (and offsets) base, base+1, base+2: before-neighbour, the case, after-neighbour. */
@@ -81,11 +81,30 @@ describe(`a bad-input corpus of ${BAD_INPUT_CORPUS.length} kinds, each between v
     }
   });
 
+  it('a 1,000-record batch with one lone surrogate writes its 999 good rows on the first delivery', async () => {
+    const numbers = Array.from({ length: 1_000 }, (_, i) => 50_000 + i);
+    const event = kafkaEvent(
+      numbers.map((n, i) => ({ topic: 'users-topic', partition: 1, offset: i, value: i === 500 ? userEnvelope(n, { name: 'Zo\ud83d' }) : validRecord('users', n) })),
+    );
+    const summary = await handlers.users(event, { awsRequestId: 'lone-surrogate' });
+    expect(summary).toMatchObject({ received: 1_000, inserted: 999, sentToDlq: 1, dlqByCode: { SCHEMA_VALIDATION: 1 } });
+    const [row] = await select<{ n: string }>('SELECT count() AS n FROM users WHERE id IN {ids:Array(UUID)}', { ids: numbers.map(uuidOf) });
+    expect(Number(row!.n)).toBe(999);
+  });
+
+  it('1,000 poison records of 1.2 kB publish in sends the broker accepts (no MESSAGE_TOO_LARGE)', async () => {
+    const before = await ts.topicSize('dlq-topic');
+    const event = kafkaEvent(Array.from({ length: 1_000 }, (_, i) => ({ topic: 'users-topic', partition: 2, offset: i, value: `{"broken": "${'p'.repeat(1_200)}` })));
+    await expect(handlers.users(event, { awsRequestId: 'poison-flood' })).resolves.toMatchObject({ sentToDlq: 1_000 });
+    expect(await ts.topicSize('dlq-topic')).toBe(before + 1_000);
+  });
+
   it('puts every dead letter of the corpus on dlq-topic as well, each under the size cap', async () => {
-    const expected = BAD_INPUT_CORPUS.flatMap((c, i) => ('deadLetter' in c.expect ? [`${TOPIC_OF_TABLE[c.table]}:${baseOf(i) + 1}:${c.expect.deadLetter}`] : [])).sort();
+    const expected = BAD_INPUT_CORPUS.flatMap((c, i) => ('deadLetter' in c.expect ? [`${TOPIC_OF_TABLE[c.table]}:0:${baseOf(i) + 1}:${c.expect.deadLetter}`] : [])).sort();
     const messages = await ts.readMessages('dlq-topic');
-    const onTopic = messages.map((m) => JSON.parse(m.value!.toString()) as { source: { topic: string; offset: string }; error: { code: string } });
-    expect([...new Set(onTopic.map((l) => `${l.source.topic}:${l.source.offset}:${l.error.code}`))].sort()).toEqual(expected);
+    const onTopic = messages.map((m) => JSON.parse(m.value!.toString()) as { source: { topic: string; partition: number; offset: string }; error: { code: string } });
+    const corpusLetters = onTopic.filter((l) => l.source.partition === 0).map((l) => `${l.source.topic}:${l.source.partition}:${l.source.offset}:${l.error.code}`);
+    expect([...new Set(corpusLetters)].sort()).toEqual(expected);
     for (const m of messages) expect(m.value!.length + (m.key?.length ?? 0)).toBeLessThanOrEqual(ts.config.dlqMaxMessageBytes);
   });
 });
