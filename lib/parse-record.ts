@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { PoisonCode } from './errors';
 import type { IdempotencyKey } from './idempotency-key';
 import type { DecodedRecord } from './kafka/event';
@@ -45,7 +45,7 @@ const poison = (code: PoisonCode, message: string, issues: readonly ValidationIs
   poison: { code, message, issues },
 });
 
-const toIssues = (error: z.ZodError): ValidationIssue[] =>
+const toIssues = (error: z.core.$ZodError): ValidationIssue[] =>
   error.issues.slice(0, MAX_ISSUES).map((issue) => ({ path: issue.path.map(String).join('.'), code: issue.code, message: issue.message }));
 
 const describe = (issues: readonly ValidationIssue[], total: number): string =>

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * Field rules shared by the table schemas. Each one accepts only what its ClickHouse column can
@@ -22,17 +22,20 @@ export const toClickHouseDateTime = (value: number | Date): string => {
  * are truncated (the column stores milliseconds).
  */
 export const timestamp = () =>
-  z.iso.datetime({ offset: true }).transform((value, ctx) => {
-    const ms = Date.parse(value);
-    if (!(ms >= MIN_DATETIME_MS && ms <= MAX_DATETIME_MS)) {
-      ctx.issues.push({ code: 'custom', input: value, message: 'must be between 1900-01-01T00:00:00Z and 2299-12-31T23:59:59.999Z' });
-      return z.NEVER;
-    }
-    return toClickHouseDateTime(ms);
-  });
+  z.pipe(
+    z.iso.datetime({ offset: true }),
+    z.transform((value: string, ctx) => {
+      const ms = Date.parse(value);
+      if (!(ms >= MIN_DATETIME_MS && ms <= MAX_DATETIME_MS)) {
+        ctx.issues.push({ code: 'custom', input: value, message: 'must be between 1900-01-01T00:00:00Z and 2299-12-31T23:59:59.999Z' });
+        return z.NEVER;
+      }
+      return toClickHouseDateTime(ms);
+    }),
+  );
 
 /** A UUID; stored by ClickHouse in canonical lower case (normalisation). */
-export const uuid = () => z.uuid().transform((value) => value.toLowerCase());
+export const uuid = () => z.pipe(z.uuid(), z.transform((value: string) => value.toLowerCase()));
 
 /** Index of the first lone UTF-16 surrogate, or -1 when the string is well-formed Unicode. */
 export function loneSurrogateAt(value: string): number {
@@ -54,14 +57,14 @@ export const loneSurrogateMessage = (value: string, at: number): string =>
 
 /** Text stored verbatim: well-formed Unicode, 1..`max` UTF-16 units, not blank. */
 export const text = (max: number) =>
-  z
-    .string()
-    .max(max)
-    .superRefine((value, ctx) => {
+  z.string().check(
+    z.maxLength(max),
+    z.superRefine((value: string, ctx) => {
       const at = loneSurrogateAt(value);
       if (at >= 0) ctx.addIssue({ code: 'custom', message: loneSurrogateMessage(value, at) });
       else if (value.trim() === '') ctx.addIssue({ code: 'custom', message: 'must not be empty or blank' });
-    });
+    }),
+  );
 
 /**
  * The largest amount a JSON number carries exactly with cents: 15 significant digits are the most
@@ -72,15 +75,15 @@ export const MAX_MONEY_CENTS = 999_999_999_999_999;
 
 /** A non-negative amount with at most two decimals, stored exactly as `Decimal(18, 2)`. */
 export const money = () =>
-  z
-    .number()
-    .nonnegative()
-    .max(MAX_MONEY, { message: `must be at most ${MAX_MONEY} (larger amounts cannot be carried exactly in a JSON number)` })
-    .refine((value) => Number(value.toFixed(2)) === value, { message: 'must have at most 2 decimal places' });
+  z.number().check(
+    z.nonnegative(),
+    z.maximum(MAX_MONEY, { message: `must be at most ${MAX_MONEY} (larger amounts cannot be carried exactly in a JSON number)` }),
+    z.refine((value: number) => Number(value.toFixed(2)) === value, { message: 'must have at most 2 decimal places' }),
+  );
 
 /** Exact cents of a validated money amount. */
 export const toCents = (value: number): number => Math.round(value * 100);
 
 /** An integer column of ClickHouse type `UInt8` / `UInt32`: larger values would wrap silently. */
-export const unsigned = (max: number, min = 0) => z.number().int().min(min).max(max);
+export const unsigned = (max: number, min = 0) => z.int().check(z.minimum(min), z.maximum(max));
 export const UINT32_MAX = 4_294_967_295;

@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import './zod-messages';
+import type * as z from 'zod/mini';
 import { envelopeOf } from './envelope';
 import { OrderFields, OrderSchema } from './orders';
 import { ProductFields, ProductSchema } from './products';

@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { MAX_MONEY_CENTS, money, timestamp, toCents, UINT32_MAX, unsigned, uuid } from './fields';
+import * as z from 'zod/mini';
 
 export const ORDER_STATUSES = ['pending', 'paid', 'shipped', 'delivered', 'cancelled'] as const;
 
@@ -13,23 +13,28 @@ export const OrderFields = {
   quantity: unsigned(UINT32_MAX, 1),
   unit_price: money(),
   // Absent or null: computed.
-  total: money().nullish(),
+  total: z.nullish(money()),
   status: z.enum(ORDER_STATUSES),
   created_at: timestamp(),
 };
 
-export const OrderSchema = z.object(OrderFields).transform((order, ctx) => {
-  // In integer cents: exact for every amount money() accepts.
-  const expected = toCents(order.unit_price) * order.quantity;
-  if (expected > MAX_MONEY_CENTS) {
-    ctx.issues.push({ code: 'custom', path: ['total'], input: order, message: `quantity × unit_price (${expected / 100}) is larger than the largest storable amount` });
-    return z.NEVER;
-  }
-  if (order.total !== undefined && order.total !== null && Math.abs(toCents(order.total) - expected) > TOTAL_TOLERANCE_CENTS) {
-    ctx.issues.push({ code: 'custom', path: ['total'], input: order.total, message: `must equal quantity × unit_price (${expected / 100}) ± 0.01` });
-    return z.NEVER;
-  }
-  return { ...order, total: order.total ?? expected / 100 };
-});
+type OrderInput = z.output<z.ZodMiniObject<typeof OrderFields>>;
+
+export const OrderSchema = z.pipe(
+  z.object(OrderFields),
+  z.transform((order: OrderInput, ctx) => {
+    // In integer cents: exact for every amount money() accepts.
+    const expected = toCents(order.unit_price) * order.quantity;
+    if (expected > MAX_MONEY_CENTS) {
+      ctx.issues.push({ code: 'custom', path: ['total'], input: order, message: `quantity × unit_price (${expected / 100}) is larger than the largest storable amount` });
+      return z.NEVER;
+    }
+    if (order.total !== undefined && order.total !== null && Math.abs(toCents(order.total) - expected) > TOTAL_TOLERANCE_CENTS) {
+      ctx.issues.push({ code: 'custom', path: ['total'], input: order.total, message: `must equal quantity × unit_price (${expected / 100}) ± 0.01` });
+      return z.NEVER;
+    }
+    return { ...order, total: order.total ?? expected / 100 };
+  }),
+);
 
 export type Order = z.infer<typeof OrderSchema>;

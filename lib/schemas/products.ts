@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { money, text, timestamp, UINT32_MAX, unsigned, uuid } from './fields';
+import * as z from 'zod/mini';
 
 export const ProductFields = {
   id: uuid(),

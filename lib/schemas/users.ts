@@ -1,19 +1,25 @@
-import { z } from 'zod';
 import { COUNTRY_CODES } from './countries';
 import { text, timestamp, unsigned, uuid } from './fields';
+import * as z from 'zod/mini';
 
 /** Optional fields may be absent or null: both are stored as NULL. */
 export const UserFields = {
   id: uuid(),
   email: z.email(),
   name: text(200),
-  age: unsigned(150).nullish(),
+  age: z.nullish(unsigned(150)),
   // Normalisation: ISO codes are upper-cased ("de" → "DE").
-  country: z
-    .string()
-    .transform((code) => code.toUpperCase())
-    .refine((code) => COUNTRY_CODES.has(code), { message: 'must be an ISO 3166-1 alpha-2 country code' })
-    .nullish(),
+  country: z.nullish(
+    z.pipe(
+      z.string(),
+      z.transform((code: string, ctx) => {
+        const upper = code.toUpperCase();
+        if (COUNTRY_CODES.has(upper)) return upper;
+        ctx.issues.push({ code: 'custom', input: code, message: 'must be an ISO 3166-1 alpha-2 country code' });
+        return z.NEVER;
+      }),
+    ),
+  ),
   created_at: timestamp(),
 };
 
