@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Kafka } from 'kafkajs';
 import type { Config } from '../../lib/config';
-import { createProducer } from '../../lib/kafka/client';
+import { createProducer, kafkaClientOptions } from '../../lib/kafka/client';
 import { fetchEndOffsets } from '../../lib/kafka/topic-offsets';
 import type { PipelineLogger } from '../../lib/ports';
 import { generateSampleData, type SampleDataOptions } from '../../lib/producer/sample-data';
@@ -83,7 +83,7 @@ export async function runPipelineDemo(options: DemoOptions): Promise<DemoResult>
   const targets = await endOffsets(kafka, topics);
 
   const emulator = new KafkaEventSourceEmulator({
-    kafka,
+    kafka: await kafkaClientOptions(config.kafka),
     logger: options.logger,
     mappings: mappingsFromService(LOCAL_SERVICE, config.kafka.brokers, handlerLoader(PROJECT_ROOT)),
   });
