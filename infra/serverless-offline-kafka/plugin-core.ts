@@ -43,6 +43,8 @@ export async function startEmulatorForService(service: ServerlessServiceLike, co
   if (context.redelivery !== undefined && !isRedeliveryMode(context.redelivery)) {
     throw new Error(`custom.serverless-offline-kafka.redelivery must be one of ${REDELIVERY_MODES.join(', ')} (got ${JSON.stringify(context.redelivery)})`);
   }
+  // Locally the handlers' log lines also go to logs/combined.log, error.log and <table>.log.
+  process.env.LOG_DIR ??= join(context.serviceDir, 'logs');
   const config = getConfig();
   const mappings = mappingsFromService(service, config.kafka.brokers, handlerLoader(context.serviceDir));
   const emulator = new KafkaEventSourceEmulator({

@@ -28,6 +28,21 @@ describe('createLogger', () => {
     expect(lines(join(dir, 'combined.log'))[0]).toMatchObject({ inserted: 3, service: 'kafka-clickhouse-lambda' });
   });
 
+  it('keeps info lines in the files when LOG_LEVEL quiets the console', () => {
+    // Prepare
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const dir = join(mkdtempSync(join(tmpdir(), 'logs-')), 'logs');
+    const logger = createLogger(loadConfig({ LOG_DIR: dir, LOG_LEVEL: 'warn' }), { table: 'users' });
+    // Act
+    logger.info('batch processed', { inserted: 3 });
+    logger.warn('slow insert');
+    logger.debug('below info');
+    // Assess
+    expect(lines(join(dir, 'users.log')).map((l) => l.message)).toEqual(['batch processed', 'slow insert']);
+    const printed = [...(process.stdout.write as jest.Mock).mock.calls, ...stderr.mock.calls].map(([chunk]) => JSON.parse(String(chunk)).message);
+    expect(printed).toEqual(['slow insert']);
+  });
+
   it('writes one JSON line with its keys to stdout', () => {
     createLogger(loadConfig({ LOG_LEVEL: 'info' }), { table: 'users' }).info('hello', { received: 2 });
     const written = (process.stdout.write as jest.Mock).mock.calls.map(([chunk]) => String(chunk)).join('');
