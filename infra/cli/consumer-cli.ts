@@ -55,7 +55,8 @@ runCli(async (argv) => {
   const emulator = new KafkaEventSourceEmulator({
     kafka: await kafkaClientOptions(config.kafka),
     mappings: localMappings(CONSUMER_SERVICE, config.kafka.brokers),
-    logger: createLogger(config, { component: 'consumer' }),
+    // One line per invocation is printed below; the emulator's JSON lines go to the log files only.
+    logger: createLogger({ ...config, logLevel: 'silent' }, { component: 'consumer' }),
     redelivery,
   });
   emulator.on('invoked', (r: InvocationReport) => console.log(describeSuccess(r)));

@@ -8,6 +8,7 @@ import { generateSampleData, type SampleDataOptions } from '../../lib/producer/s
 import { sendSampleData, type TopicSummary } from '../../lib/producer/send-sample-data';
 import { TABLE_NAMES, TOPIC_OF_TABLE, type TableName } from '../../lib/schemas';
 import { KafkaEventSourceEmulator } from '../serverless-offline-kafka/emulator';
+import { stoppedPartitionsError } from '../serverless-offline-kafka/errors';
 import type { CommitReport, InvocationReport } from '../serverless-offline-kafka/event-source-poller';
 import type { RedeliveryMode } from '../serverless-offline-kafka/redelivery';
 import { DEMO_SERVICE, localMappings } from './local-functions';
@@ -95,8 +96,9 @@ export async function runPipelineDemo(options: DemoOptions): Promise<DemoResult>
     mappings: localMappings(DEMO_SERVICE, config.kafka.brokers),
   });
   const commits: DeliveredBatch[] = [];
-  emulator.on('committed', (c: CommitReport) => commits.push(toBatch(c)));
-  const waiting = { emulator, progress, signal: options.signal, stallTimeoutMs: options.stallTimeoutMs ?? 60_000 };
+  const stopped: Error[] = [];
+  emulator.on('committed', (c: CommitReport) => commits.push(toBatch(c))).on('halted', (e: Error) => stopped.push(e));
+  const waiting = { emulator, stopped, progress, signal: options.signal, stallTimeoutMs: options.stallTimeoutMs ?? 60_000 };
 
   let before: Offsets;
   let after: Offsets;
@@ -116,6 +118,9 @@ export async function runPipelineDemo(options: DemoOptions): Promise<DemoResult>
     }
     after = await endOffsets(kafka, TOPICS);
     await waitUntilCommitted(waiting, 'consuming', before, after);
+  } catch (error) {
+    // A partition may stop while nothing waits (e.g. while producing); name every one that did.
+    throw stopped.length > 0 ? stoppedPartitionsError(stopped) : error;
   } finally {
     await emulator.stop();
   }
@@ -143,6 +148,8 @@ export async function runPipelineDemo(options: DemoOptions): Promise<DemoResult>
 
 interface Waiting {
   readonly emulator: KafkaEventSourceEmulator;
+  /** Partitions stopped so far (offset out of range): waiting fails at the first. */
+  readonly stopped: readonly Error[];
   readonly progress: (step: DemoStep, done: number, total: number) => void;
   readonly signal?: AbortSignal;
   readonly stallTimeoutMs: number;
@@ -150,10 +157,10 @@ interface Waiting {
 
 /**
  * Resolves once every partition's committed offset reached `to`; reports progress from `from`.
- * Rejects when a partition stops, nothing is committed within the stall timeout, or `signal`
- * aborts.
+ * Rejects when a partition has stopped, nothing is committed within the stall timeout, or
+ * `signal` aborts.
  */
-function waitUntilCommitted({ emulator, progress, signal, stallTimeoutMs }: Waiting, step: DemoStep, from: Offsets, to: Offsets): Promise<void> {
+function waitUntilCommitted({ emulator, stopped, progress, signal, stallTimeoutMs }: Waiting, step: DemoStep, from: Offsets, to: Offsets): Promise<void> {
   const total = [...to].reduce((n, [key, end]) => n + Number(end - (from.get(key) ?? 0n)), 0);
   let lastFailure: InvocationReport | undefined;
   let done = -1;
@@ -169,7 +176,8 @@ function waitUntilCommitted({ emulator, progress, signal, stallTimeoutMs }: Wait
       if (now !== done) movedAt = Date.now();
       done = now;
       progress(step, done, total);
-      if ([...to].every(([key, end]) => end === 0n || (committed.get(key) ?? -1n) >= end)) finish();
+      if (stopped.length > 0) finish(stopped[0]);
+      else if ([...to].every(([key, end]) => end === 0n || (committed.get(key) ?? -1n) >= end)) finish();
       else if (Date.now() - movedAt > stallTimeoutMs) finish(new Error(`nothing was consumed for ${stallTimeoutMs / 1000} s: ${describeLag(committed, to)}${lastFailure ? `; the last invocation (${lastFailure.functionName}, ${lastFailure.topic}[${lastFailure.partition}] attempt ${lastFailure.attempt}) failed: ${lastFailure.error?.message}` : ''}`));
     };
     const onFailed = (report: InvocationReport) => (lastFailure = report);
@@ -177,12 +185,12 @@ function waitUntilCommitted({ emulator, progress, signal, stallTimeoutMs }: Wait
     const timer = setInterval(check, 1_000);
     const finish = (error?: Error) => {
       clearInterval(timer);
-      emulator.off('committed', check).off('failed', onFailed).off('halted', finish);
+      emulator.off('committed', check).off('failed', onFailed).off('halted', check);
       signal?.removeEventListener('abort', onAbort);
       if (error) reject(error);
       else resolve();
     };
-    emulator.on('committed', check).on('failed', onFailed).on('halted', finish);
+    emulator.on('committed', check).on('failed', onFailed).on('halted', check);
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
     check();

@@ -13,6 +13,7 @@ import { migrateDatabase } from '../clickhouse/migrator';
 import { runCli } from '../cli/run-cli';
 import { PROJECT_ROOT } from '../local/local-stack';
 import { ensureLocalStack } from '../local/stack-control';
+import { OffsetOutOfRangeError } from '../serverless-offline-kafka/errors';
 import { closeTableHandlers } from './local-functions';
 import { runPipelineDemo, type DemoStep } from './pipeline-demo';
 import { ProgressLine } from './progress-line';
@@ -37,7 +38,8 @@ runCli(async (argv) => {
   process.env.LOG_LEVEL ??= 'warn';
   process.env.LOG_DIR ??= join(PROJECT_ROOT, 'logs');
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-  if (process.env.KAFKA_BROKERS || process.env.CLICKHOUSE_URL) {
+  const ownStack = !(process.env.KAFKA_BROKERS || process.env.CLICKHOUSE_URL);
+  if (!ownStack) {
     console.log('Using the stack named by KAFKA_BROKERS / CLICKHOUSE_URL.');
   } else {
     const { state, alreadyRunning } = await ensureLocalStack();
@@ -56,10 +58,16 @@ runCli(async (argv) => {
       config,
       clickhouse,
       sample: { users, products, orders, invalidRate, seed },
-      logger: createLogger(config, { component: 'demo' }),
+      // The emulator's lines go to the log files only: the progress line and the summary say it.
+      logger: createLogger({ ...config, logLevel: 'silent' }, { component: 'demo' }),
       signal: shutdownSignal(),
       onProgress: (step, done, total) => (step === 'backlog' && total === 0 ? undefined : line.update(STEPS[step], done, total)),
-    }).finally(() => line.end());
+    })
+      .catch((error: Error) => {
+        const lost = error instanceof OffsetOutOfRangeError || error.cause instanceof OffsetOutOfRangeError;
+        throw lost && ownStack ? new Error(`${error.message} The local stack's Kafka lost them: \`npm run stack:down\` then \`npm start\` begins again with empty topics.`, { cause: error }) : error;
+      })
+      .finally(() => line.end());
     const { backlog } = result;
     if (backlog.received > 0) {
       console.log(`First consumed ${backlog.received} record(s) left in the topics before this run (inserted ${backlog.inserted}, skipped ${backlog.skippedDuplicates}, sent to DLQ ${backlog.sentToDlq}); they are not counted below.`);

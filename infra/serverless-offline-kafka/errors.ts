@@ -41,11 +41,22 @@ function explain(d: OutOfRangeDetails): string {
  */
 export class OffsetOutOfRangeError extends Error {
   override readonly name = 'OffsetOutOfRangeError';
+  /** What is wrong, without the closing sentence (to list several partitions in one line). */
+  readonly reason: string;
 
   constructor(
     readonly details: OutOfRangeDetails,
     options?: ErrorOptions,
   ) {
-    super(`${explain(details)}. The partition is stopped and its committed offset kept; nothing after it is delivered.`, options);
+    const reason = explain(details);
+    super(`${reason}. The partition is stopped and its committed offset kept; nothing after it is delivered.`, options);
+    this.reason = reason;
   }
+}
+
+/** One error for every partition that stopped (the first one itself when it is alone). */
+export function stoppedPartitionsError(stopped: readonly Error[]): Error {
+  if (stopped.length === 1) return stopped[0]!;
+  const reasons = stopped.map((e) => (e instanceof OffsetOutOfRangeError ? e.reason : e.message));
+  return new Error(`${reasons.join('; ')}. These ${stopped.length} partitions are stopped and their committed offsets kept; nothing after them is delivered.`, { cause: stopped[0] });
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import { OffsetOutOfRangeError, type OutOfRangeDetails } from './errors';
+import { OffsetOutOfRangeError, stoppedPartitionsError, type OutOfRangeDetails } from './errors';
 import { toLambdaEvent, type EventSourceIdentity } from './lambda-event';
 import { outOfRange, readPositions, type PartitionPosition } from './offset-guard';
 import { planBatchSize, type RedeliveryMode } from './redelivery';
@@ -66,6 +66,8 @@ export interface CommitReport {
  */
 export const GROUP_TIMINGS = { sessionTimeout: 6_000, heartbeatInterval: 1_000, rebalanceTimeout: 60_000 } as const;
 
+const MAX_FETCH_WAIT_MS = 1_000;
+
 const DEFAULT_RETRY: RetryPolicy = { initialBackoffMs: 500, maxBackoffMs: 30_000 };
 
 interface PartitionState {
@@ -124,20 +126,21 @@ export class EventSourcePoller extends EventEmitter {
 
   /**
    * Checks the group's committed offsets against the log, then joins the group and polls.
-   * Rejects with {@link OffsetOutOfRangeError} before joining when a committed offset is outside
-   * the log: the client would reset it on the first fetch.
+   * Rejects with {@link OffsetOutOfRangeError} (one error naming them all when several) before
+   * joining when committed offsets are outside the log: the client would reset them on the first
+   * fetch.
    */
   async start(): Promise<void> {
     const d = this.definition;
     const positions = await readPositions(this.kafka, d.consumerGroupId, d.topic);
-    for (const position of positions) {
-      const problem = outOfRange(d.consumerGroupId, d.topic, position);
-      if (problem) throw new OffsetOutOfRangeError(problem);
-      this.stateOf(position.partition).expected = position.committed;
-    }
+    const problems = positions.flatMap((p) => outOfRange(d.consumerGroupId, d.topic, p) ?? []);
+    if (problems.length > 0) throw stoppedPartitionsError(problems.map((p) => new OffsetOutOfRangeError(p)));
+    for (const position of positions) this.stateOf(position.partition).expected = position.committed;
     const consumer = this.kafka.consumer({
       groupId: d.consumerGroupId,
-      maxWaitTimeInMs: Math.max(10, d.maximumBatchingWindowSeconds * 1000),
+      // A fetch returns as soon as a record is there, so its wait only paces idle polls; but
+      // stopping waits for the fetch in flight, so it is kept short whatever the window.
+      maxWaitTimeInMs: Math.min(MAX_FETCH_WAIT_MS, Math.max(10, d.maximumBatchingWindowSeconds * 1000)),
       allowAutoTopicCreation: false,
       ...GROUP_TIMINGS,
     });

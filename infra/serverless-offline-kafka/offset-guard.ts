@@ -3,6 +3,8 @@ import type { OutOfRangeDetails } from './errors';
 
 /** kafkajs logs exactly this right before it commits the default offset over an out-of-range one. */
 const RESET_MESSAGE = 'Offset out of range, resetting to default offset';
+/** kafkajs's text for Kafka error code 1, which it also logs for the fetch that got it. */
+const OUT_OF_RANGE_ERROR = 'The requested offset is not within the range of offsets maintained by the server';
 
 export interface OffsetResetSignal {
   readonly groupId: string;
@@ -37,10 +39,12 @@ export function guardedKafka(config: KafkaConfig, stopPartition: (signal: Offset
     logCreator: (level) => {
       const print = config.logCreator ? config.logCreator(level) : consoleLog;
       return (entry) => {
-        const { message, groupId, topic, partition } = entry.log as LogEntry['log'] & Partial<OffsetResetSignal>;
+        const { message, error, groupId, topic, partition } = entry.log as LogEntry['log'] & Partial<OffsetResetSignal>;
         if (message === RESET_MESSAGE && groupId !== undefined && topic !== undefined && partition !== undefined) {
           if (stopPartition({ groupId, topic, partition })) throw new ResetRefused(`${topic}[${partition}]: offset out of range; not resetting`);
         }
+        // The stopped partition is reported with what was lost; the raw failed fetch adds nothing.
+        if (error === OUT_OF_RANGE_ERROR && String(message).startsWith('Response Fetch')) return;
         if (entry.level <= configured) print(entry);
       };
     },

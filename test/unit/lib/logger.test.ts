@@ -7,7 +7,10 @@ import { createLogger } from '../../../lib/logger';
 const lines = (file: string) => readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 
 describe('createLogger', () => {
-  beforeEach(() => jest.spyOn(process.stdout, 'write').mockImplementation(() => true));
+  beforeEach(() => {
+    jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  });
   afterEach(() => jest.restoreAllMocks());
 
   it('mirrors lines to combined, error and per-table files when LOG_DIR is set', () => {
@@ -30,7 +33,6 @@ describe('createLogger', () => {
 
   it('keeps info lines in the files when LOG_LEVEL quiets the console', () => {
     // Prepare
-    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     const dir = join(mkdtempSync(join(tmpdir(), 'logs-')), 'logs');
     const logger = createLogger(loadConfig({ LOG_DIR: dir, LOG_LEVEL: 'warn' }), { table: 'users' });
     // Act
@@ -39,7 +41,7 @@ describe('createLogger', () => {
     logger.debug('below info');
     // Assess
     expect(lines(join(dir, 'users.log')).map((l) => l.message)).toEqual(['batch processed', 'slow insert']);
-    const printed = [...(process.stdout.write as jest.Mock).mock.calls, ...stderr.mock.calls].map(([chunk]) => JSON.parse(String(chunk)).message);
+    const printed = [...(process.stdout.write as jest.Mock).mock.calls, ...(process.stderr.write as jest.Mock).mock.calls].map(([chunk]) => JSON.parse(String(chunk)).message);
     expect(printed).toEqual(['slow insert']);
   });
 
