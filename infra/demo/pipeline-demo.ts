@@ -12,24 +12,17 @@ import { stoppedPartitionsError } from '../serverless-offline-kafka/errors';
 import type { CommitReport, InvocationReport } from '../serverless-offline-kafka/event-source-poller';
 import type { RedeliveryMode } from '../serverless-offline-kafka/redelivery';
 import { DEMO_SERVICE, localMappings } from './local-functions';
-import { accountForTable, shortfall, type DeliveredBatch, type RunRange, type TableAccount } from './run-accounting';
+import { accountForTable, shortfall, totals, type HandlerFigures, type DeliveredBatch, type RunRange, type TableAccount } from './run-accounting';
 
 export interface TableReport extends TableAccount {
   /** Distinct ids in the table after the run (all runs so far). */
   readonly rowsInClickHouse: number;
 }
 
-/** What the demo consumed before producing: records other runs or producers had left unconsumed. */
-export interface BacklogReport {
-  readonly received: number;
-  readonly inserted: number;
-  readonly skippedDuplicates: number;
-  readonly sentToDlq: number;
-}
-
 export interface DemoResult {
   readonly tables: readonly TableReport[];
-  readonly backlog: BacklogReport;
+  /** What the demo consumed before producing: records other runs or producers had left unconsumed. */
+  readonly backlog: HandlerFigures;
   /** One line per table whose records are not all accounted for; empty when all are. */
   readonly problems: readonly string[];
   readonly dlqMessages: number;
@@ -63,7 +56,8 @@ async function endOffsets(kafka: Kafka, topics: readonly string[]): Promise<Offs
 }
 
 const toBatch = ({ invocation: r }: CommitReport): DeliveredBatch => {
-  const figures = (r.result ?? {}) as Partial<Record<'received' | 'inserted' | 'skippedDuplicates' | 'sentToDlq', number>>;
+  // The handler's BatchSummary; anything else counts as nothing and shows up as a shortfall.
+  const figures = (r.result ?? {}) as Partial<HandlerFigures>;
   return {
     topic: r.topic,
     partition: r.partition,
@@ -134,13 +128,7 @@ export async function runPipelineDemo(options: DemoOptions): Promise<DemoResult>
     const account = accountForTable(table, produced.find((p) => p.table === table)?.sent ?? 0, ranges, commits);
     tables.push({ ...account, rowsInClickHouse: await distinctIds(clickhouse, table) });
   }
-  const earlier = commits.filter((b) => b.lastOffset < (before.get(`${b.topic}/${b.partition}`) ?? 0n));
-  const backlog = {
-    received: earlier.reduce((n, b) => n + b.received, 0),
-    inserted: earlier.reduce((n, b) => n + b.inserted, 0),
-    skippedDuplicates: earlier.reduce((n, b) => n + b.skippedDuplicates, 0),
-    sentToDlq: earlier.reduce((n, b) => n + b.sentToDlq, 0),
-  };
+  const backlog = totals(commits.filter((b) => b.lastOffset < (before.get(`${b.topic}/${b.partition}`) ?? 0n)));
   const dlqMessages = [...(await endOffsets(kafka, [config.dlqTopic])).values()].reduce((a, b) => a + b, 0n);
   const problems = tables.map(shortfall).filter((line): line is string => line !== undefined);
   return { tables, backlog, problems, dlqMessages: Number(dlqMessages), elapsedMs: Date.now() - started };

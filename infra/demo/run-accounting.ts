@@ -8,16 +8,20 @@ export interface RunRange {
   readonly to: bigint;
 }
 
-/** A committed invocation: which records it held and what the handler reported for them. */
-export interface DeliveredBatch {
-  readonly topic: string;
-  readonly partition: number;
-  readonly firstOffset: bigint;
-  readonly lastOffset: bigint;
+/** What a handler reported for an invocation (its `BatchSummary`), or for several summed. */
+export interface HandlerFigures {
   readonly received: number;
   readonly inserted: number;
   readonly skippedDuplicates: number;
   readonly sentToDlq: number;
+}
+
+/** A committed invocation: which records it held and what the handler reported for them. */
+export interface DeliveredBatch extends HandlerFigures {
+  readonly topic: string;
+  readonly partition: number;
+  readonly firstOffset: bigint;
+  readonly lastOffset: bigint;
 }
 
 export interface MissingRecords {
@@ -28,23 +32,22 @@ export interface MissingRecords {
   readonly to: bigint;
 }
 
-export interface TableAccount {
+/** The figures are those of the invocations that held this run's records. */
+export interface TableAccount extends HandlerFigures {
   readonly table: TableName;
   /** Records this run sent. */
   readonly produced: number;
-  /** Figures of the invocations that held this run's records. */
-  readonly received: number;
-  readonly inserted: number;
-  readonly skippedDuplicates: number;
-  readonly sentToDlq: number;
   /** Records in those invocations that this run did not send (another producer was writing too). */
   readonly others: number;
   /** This run's offsets that no committed invocation held. */
   readonly missing: readonly MissingRecords[];
 }
 
-const sum = (batches: readonly DeliveredBatch[], field: 'received' | 'inserted' | 'skippedDuplicates' | 'sentToDlq') =>
-  batches.reduce((n, b) => n + b[field], 0);
+/** The handler's figures summed over `batches`. */
+export function totals(batches: readonly DeliveredBatch[]): HandlerFigures {
+  const sum = (field: keyof HandlerFigures) => batches.reduce((n, b) => n + b[field], 0);
+  return { received: sum('received'), inserted: sum('inserted'), skippedDuplicates: sum('skippedDuplicates'), sentToDlq: sum('sentToDlq') };
+}
 
 /**
  * Accounts for one table's records of one run: the invocations that held any of the run's
@@ -66,17 +69,8 @@ export function accountForTable(table: TableName, produced: number, ranges: read
     if (next < range.to) missing.push({ topic: range.topic, partition: range.partition, from: next, to: range.to });
     held.push(...mine);
   }
-  const received = sum(held, 'received');
-  return {
-    table,
-    produced,
-    received,
-    inserted: sum(held, 'inserted'),
-    skippedDuplicates: sum(held, 'skippedDuplicates'),
-    sentToDlq: sum(held, 'sentToDlq'),
-    others: Math.max(0, received - produced),
-    missing,
-  };
+  const figures = totals(held);
+  return { table, produced, ...figures, others: Math.max(0, figures.received - produced), missing };
 }
 
 const describeGap = (g: MissingRecords) => `${g.topic}[${g.partition}] ${g.to - g.from === 1n ? `offset ${g.from}` : `offsets ${g.from}..${g.to - 1n}`}`;
