@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { KafkaMessage } from 'kafkajs';
 import { generateSampleData, type SampleRecord } from '../../lib/producer/sample-data';
 import { TABLE_NAMES, type TableName } from '../../lib/schemas';
@@ -56,7 +57,7 @@ export async function seedTables(options: SeedOptions, handlerOf: (table: TableN
     const report = { table, records: messages.length, inserted: 0, skippedDuplicates: 0, sentToDlq: 0 };
     for (let i = 0; i < messages.length; i += EVENT_SIZE) {
       const event = toLambdaEvent(SEED_SOURCE, SEED_TOPIC, 0, messages.slice(i, i + EVENT_SIZE));
-      const summary = (await handlerOf(table)(event, { awsRequestId: `seed-${table}-${options.seed}-${i}`, functionName: table })) as Omit<SeedReport, 'table' | 'records'>;
+      const summary = (await handlerOf(table)(event, { awsRequestId: randomUUID(), functionName: table })) as Omit<SeedReport, 'table' | 'records'>;
       report.inserted += summary.inserted;
       report.skippedDuplicates += summary.skippedDuplicates;
       report.sentToDlq += summary.sentToDlq;

@@ -17,7 +17,13 @@ class ResetRefused extends Error {
   override readonly name = 'ResetRefused';
 }
 
-const consoleLog = ({ label, log }: LogEntry) => console.error(JSON.stringify({ level: label, ...log }));
+/** kafkajs's default output (used when the options bring no `logCreator`). */
+const consoleLog = ({ namespace, level, label, log }: LogEntry) => {
+  const line = JSON.stringify({ level: label, ...log, message: `${namespace ? `[${namespace}] ` : ''}${log.message}` });
+  if (level === LogLevel.ERROR) console.error(line);
+  else if (level === LogLevel.WARN) console.warn(line);
+  else console.info(line);
+};
 
 /**
  * A kafkajs client whose consumers never reset an out-of-range offset. kafkajs 2.2 (pinned) has
