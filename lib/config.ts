@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ConfigError } from './errors';
 
 /** Where `npm run stack:up` writes the local stack's connection settings. */
@@ -9,45 +9,55 @@ export const STACK_ENV_FILE = join('.local', 'stack.env');
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 const bool = (fallback: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
-    .default(fallback ? 'true' : 'false')
-    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+  z.pipe(
+    z._default(z.enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' }), fallback ? 'true' : 'false'),
+    z.transform((v: 'true' | 'false' | '1' | '0' | 'yes' | 'no'): boolean => v === 'true' || v === '1' || v === 'yes'),
+  );
 
-const count = (fallback: number) => z.coerce.number().int().min(0).max(10_000_000).default(fallback);
+const integer = (fallback: number, min: number, max: number) => z._default(z.coerce.number().check(z.int(), z.minimum(min), z.maximum(max)), fallback);
+const count = (fallback: number) => integer(fallback, 0, 10_000_000);
+const text = () => z.string().check(z.minLength(1));
+const identifier = () => z.string().check(z.regex(IDENTIFIER, 'must be a plain identifier'));
 
 const EnvSchema = z.object({
-  KAFKA_BROKERS: z
-    .string()
-    .default('localhost:9094')
-    .transform((list) => list.split(',').map((b) => b.trim()).filter(Boolean))
-    .refine((list) => list.length > 0 && list.every((b) => /^[^\s:]+:\d{1,5}$/.test(b)), {
-      message: 'must be a comma-separated list of host:port',
-    }),
-  KAFKA_AUTH: z.enum(['none', 'iam', 'scram-sha-512']).default('none'),
+  KAFKA_BROKERS: z.pipe(
+    z._default(z.string(), 'localhost:9094'),
+    z.pipe(
+      z.transform((list: string) => list.split(',').map((b) => b.trim()).filter(Boolean)),
+      z.array(z.string()).check(
+        z.refine((list: string[]) => list.length > 0 && list.every((b) => /^[^\s:]+:\d{1,5}$/.test(b)), { message: 'must be a comma-separated list of host:port' }),
+      ),
+    ),
+  ),
+  KAFKA_AUTH: z._default(z.enum(['none', 'iam', 'scram-sha-512']), 'none'),
   KAFKA_SSL: bool(false),
-  KAFKA_SECRET_ARN: z.string().min(1).optional(),
+  KAFKA_SECRET_ARN: z.optional(text()),
+  KAFKA_ROOT_CA_SECRET_ARN: z.optional(text()),
+  KAFKA_CLIENT_CERT_SECRET_ARN: z.optional(text()),
   KAFKA_IDEMPOTENT: bool(true),
-  KAFKA_CLIENT_ID: z.string().min(1).default('kafka-clickhouse-lambda'),
-  AWS_REGION: z.string().min(1).optional(),
-  CLICKHOUSE_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:8123'),
-  CLICKHOUSE_DB: z.string().regex(IDENTIFIER, 'must be a plain identifier').default('test'),
-  CLICKHOUSE_USER: z.string().min(1).default('default'),
-  CLICKHOUSE_PASSWORD: z.string().default(''),
-  CLICKHOUSE_SECRET_ARN: z.string().min(1).optional(),
-  CLICKHOUSE_CLUSTER: z.string().regex(IDENTIFIER, 'must be a plain identifier').optional(),
-  CLICKHOUSE_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(900_000).default(30_000),
-  DLQ_TOPIC: z.string().min(1).default('dlq-topic'),
-  MAX_RECORD_BYTES: z.coerce.number().int().min(1).default(1_048_576),
-  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent', 'critical']).default('info'),
-  LOG_DIR: z.string().min(1).optional(),
+  KAFKA_CLIENT_ID: z._default(text(), 'kafka-clickhouse-lambda'),
+  AWS_REGION: z.optional(text()),
+  CLICKHOUSE_URL: z._default(z.url({ protocol: /^https?$/ }), 'http://localhost:8123'),
+  CLICKHOUSE_DB: z._default(identifier(), 'test'),
+  CLICKHOUSE_USER: z._default(text(), 'default'),
+  CLICKHOUSE_PASSWORD: z._default(z.string(), ''),
+  CLICKHOUSE_SECRET_ARN: z.optional(text()),
+  CLICKHOUSE_CLUSTER: z.optional(identifier()),
+  CLICKHOUSE_REQUEST_TIMEOUT_MS: integer(30_000, 100, 900_000),
+  DLQ_TOPIC: z._default(text(), 'dlq-topic'),
+  // At least room for a letter's metadata; at most what a default broker accepts in one batch.
+  DLQ_MAX_MESSAGE_BYTES: integer(262_144, 16_384, 1_000_000),
+  DEAD_LETTERS_TTL_DAYS: integer(30, 1, 36_500),
+  MAX_RECORD_BYTES: integer(1_048_576, 1, Number.MAX_SAFE_INTEGER),
+  LOG_LEVEL: z._default(z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent', 'critical']), 'info'),
+  LOG_DIR: z.optional(text()),
   PRODUCER_USERS_COUNT: count(10),
   PRODUCER_PRODUCTS_COUNT: count(10),
   PRODUCER_ORDERS_COUNT: count(20),
-  PRODUCER_INVALID_RATE: z.coerce.number().min(0).max(1).default(0),
-  PRODUCER_SEED: z.coerce.number().int().optional(),
-  IS_LOCAL: z.string().optional(),
-  IS_OFFLINE: z.string().optional(),
+  PRODUCER_INVALID_RATE: z._default(z.coerce.number().check(z.minimum(0), z.maximum(1)), 0),
+  PRODUCER_SEED: z.optional(z.coerce.number().check(z.int())),
+  IS_LOCAL: z.optional(z.string()),
+  IS_OFFLINE: z.optional(z.string()),
 });
 
 export type KafkaAuth = 'none' | 'iam' | 'scram-sha-512';
@@ -57,6 +67,10 @@ export interface KafkaConfig {
   readonly auth: KafkaAuth;
   readonly ssl: boolean;
   readonly secretArn?: string;
+  /** Secrets Manager secret with the private root CA (`{certificate}`), as the event source uses. */
+  readonly rootCaSecretArn?: string;
+  /** Secrets Manager secret with the mTLS client certificate (`{certificate, privateKey, privateKeyPassword?}`). */
+  readonly clientCertSecretArn?: string;
   readonly idempotent: boolean;
   readonly clientId: string;
   readonly region?: string;
@@ -70,6 +84,8 @@ export interface ClickHouseConfig {
   readonly secretArn?: string;
   readonly cluster?: string;
   readonly requestTimeoutMs: number;
+  /** TTL of the `dead_letters` table, applied by migrations. */
+  readonly deadLettersTtlDays: number;
 }
 
 export interface ProducerConfig {
@@ -84,6 +100,8 @@ export interface Config {
   readonly kafka: KafkaConfig;
   readonly clickhouse: ClickHouseConfig;
   readonly dlqTopic: string;
+  /** Cap of one dead letter on the DLQ topic. */
+  readonly dlqMaxMessageBytes: number;
   readonly maxRecordBytes: number;
   readonly logLevel: string;
   readonly logDir?: string;
@@ -129,6 +147,8 @@ export function loadConfig(env: Env): Config {
       auth: e.KAFKA_AUTH,
       ssl: e.KAFKA_SSL || e.KAFKA_AUTH === 'iam',
       secretArn: e.KAFKA_SECRET_ARN,
+      rootCaSecretArn: e.KAFKA_ROOT_CA_SECRET_ARN,
+      clientCertSecretArn: e.KAFKA_CLIENT_CERT_SECRET_ARN,
       idempotent: e.KAFKA_IDEMPOTENT,
       clientId: e.KAFKA_CLIENT_ID,
       region: e.AWS_REGION,
@@ -141,8 +161,10 @@ export function loadConfig(env: Env): Config {
       secretArn: e.CLICKHOUSE_SECRET_ARN,
       cluster: e.CLICKHOUSE_CLUSTER,
       requestTimeoutMs: e.CLICKHOUSE_REQUEST_TIMEOUT_MS,
+      deadLettersTtlDays: e.DEAD_LETTERS_TTL_DAYS,
     },
     dlqTopic: e.DLQ_TOPIC,
+    dlqMaxMessageBytes: e.DLQ_MAX_MESSAGE_BYTES,
     maxRecordBytes: e.MAX_RECORD_BYTES,
     logLevel: e.LOG_LEVEL,
     logDir: e.LOG_DIR,

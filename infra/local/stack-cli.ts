@@ -5,7 +5,7 @@ import { ENV_FILE, ensureLocalStack, isServing, readStackState, stopLocalStack, 
 const USAGE = 'usage: stack-cli up [--clickhouse-port N] | down | status';
 
 function printEnv(state: StackState): void {
-  console.log(`Kafka brokers:  ${state.kafkaBrokers}`);
+  console.log(`Kafka brokers:  ${state.kafkaBrokers}${state.kafkaMockBrokers ? ` (limits proxy; mock brokers ${state.kafkaMockBrokers})` : ''}`);
   console.log(`ClickHouse:     ${state.clickhouseUrl}`);
   console.log(`Environment:    ${ENV_FILE} (every command reads it; or: set -a; . ${STACK_ENV_FILE}; set +a)`);
 }
@@ -30,7 +30,11 @@ async function up(args: string[]): Promise<void> {
 
 async function down(): Promise<void> {
   const state = await stopLocalStack();
-  console.log(state ? `Local stack stopped (pid ${state.pid}). ClickHouse data stays in .local/clickhouse.` : 'No local stack is running.');
+  console.log(
+    state
+      ? `Local stack stopped (pid ${state.pid}). ClickHouse data stays in .local/clickhouse; Kafka's topics are gone (the mock keeps them in memory).`
+      : 'No local stack is running.',
+  );
 }
 
 async function status(): Promise<void> {
