@@ -1,22 +1,45 @@
 /**
  * `npm start`: the one-command demo. Uses the stack of KAFKA_BROKERS / CLICKHOUSE_URL when set,
  * else brings up the local stack; migrates; produces sample data; consumes it through the real
- * handlers via the local event-source emulator; prints what ClickHouse and the DLQ hold.
+ * handlers via the local event-source emulator; prints what this run's records became, and fails
+ * when any of them is not accounted for.
  */
+import { join, relative } from 'node:path';
 import { createClickHouseClient } from '../../lib/clickhouse/client';
 import { getConfig } from '../../lib/config';
-import { createKafka } from '../../lib/kafka/client';
 import { createLogger } from '../../lib/logger';
+import { TABLE_NAMES } from '../../lib/schemas';
 import { migrateDatabase } from '../clickhouse/migrator';
 import { runCli } from '../cli/run-cli';
+import { PROJECT_ROOT } from '../local/local-stack';
 import { ensureLocalStack } from '../local/stack-control';
-import { closeDemoHandlers, runPipelineDemo } from './pipeline-demo';
+import { OffsetOutOfRangeError } from '../serverless-offline-kafka/errors';
+import { closeTableHandlers } from './local-functions';
+import { runPipelineDemo, type DemoStep } from './pipeline-demo';
+import { ProgressLine } from './progress-line';
+import { shutdownSignal } from './shutdown-signal';
 
-runCli(async () => {
-  // A demo shows its summary, not every invocation's JSON log and metrics line.
+const USAGE = `usage: npm start
+  Produces sample data (PRODUCER_USERS_COUNT, PRODUCER_PRODUCTS_COUNT, PRODUCER_ORDERS_COUNT,
+  PRODUCER_INVALID_RATE, PRODUCER_SEED), consumes it through the handlers and prints what became
+  of this run's records. Uses KAFKA_BROKERS / CLICKHOUSE_URL when set, else the local stack.`;
+
+const STEPS: Record<DemoStep, string> = {
+  joining: `Joining the consumer groups of ${TABLE_NAMES.join(', ')}…`,
+  backlog: 'Consuming records left in the topics before this run',
+  producing: 'Producing',
+  consuming: 'Consuming through the handlers',
+};
+
+runCli(async (argv) => {
+  if (argv.includes('--help') || argv.includes('-h')) return void console.log(USAGE);
+  if (argv.length > 0) throw new Error(`unexpected argument "${argv[0]}"\n${USAGE}`);
+  // The demo prints a summary; the handlers' JSON lines go to logs/ (info and above) instead.
   process.env.LOG_LEVEL ??= 'warn';
+  process.env.LOG_DIR ??= join(PROJECT_ROOT, 'logs');
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-  if (process.env.KAFKA_BROKERS || process.env.CLICKHOUSE_URL) {
+  const ownStack = !(process.env.KAFKA_BROKERS || process.env.CLICKHOUSE_URL);
+  if (!ownStack) {
     console.log('Using the stack named by KAFKA_BROKERS / CLICKHOUSE_URL.');
   } else {
     const { state, alreadyRunning } = await ensureLocalStack();
@@ -28,10 +51,27 @@ runCli(async () => {
   const { users, products, orders, invalidRate, seed } = config.producer;
   console.log(`Producing ${users} users, ${products} products, ${orders} orders (invalid rate ${invalidRate}) and consuming them through the handlers…`);
 
-  const kafka = await createKafka(config.kafka);
   const clickhouse = await createClickHouseClient(config.clickhouse);
+  const line = new ProgressLine();
   try {
-    const result = await runPipelineDemo({ config, kafka, clickhouse, sample: { users, products, orders, invalidRate, seed }, logger: createLogger(config, { component: 'demo' }) });
+    const result = await runPipelineDemo({
+      config,
+      clickhouse,
+      sample: { users, products, orders, invalidRate, seed },
+      // The emulator's lines go to the log files only: the progress line and the summary say it.
+      logger: createLogger({ ...config, logLevel: 'silent' }, { component: 'demo' }),
+      signal: shutdownSignal(),
+      onProgress: (step, done, total) => (step === 'backlog' && total === 0 ? undefined : line.update(STEPS[step], done, total)),
+    })
+      .catch((error: Error) => {
+        const lost = error instanceof OffsetOutOfRangeError || error.cause instanceof OffsetOutOfRangeError;
+        throw lost && ownStack ? new Error(`${error.message} The local stack's Kafka lost them: \`npm run stack:down\` then \`npm start\` begins again with empty topics.`, { cause: error }) : error;
+      })
+      .finally(() => line.end());
+    const { backlog } = result;
+    if (backlog.received > 0) {
+      console.log(`First consumed ${backlog.received} record(s) left in the topics before this run (inserted ${backlog.inserted}, skipped ${backlog.skippedDuplicates}, sent to DLQ ${backlog.sentToDlq}); they are not counted below.`);
+    }
     console.table(
       result.tables.map((t) => ({
         table: t.table,
@@ -42,9 +82,16 @@ runCli(async () => {
         'rows in ClickHouse': t.rowsInClickHouse,
       })),
     );
-    console.log(`${config.dlqTopic} holds ${result.dlqMessages} dead letters in all. Done in ${(result.elapsedMs / 1000).toFixed(1)} s.`);
+    for (const t of result.tables.filter((t) => t.others > 0)) {
+      console.log(`${t.table}: ${t.others} record(s) another producer wrote meanwhile were in the same batches and are counted too.`);
+    }
+    if (result.problems.length > 0) throw new Error(result.problems.join('; '));
+    const total = result.tables.reduce((n, t) => n + t.produced, 0);
+    console.log(`All ${total} records of this run are accounted for (inserted + skipped + sent to DLQ = produced). ${config.dlqTopic} holds ${result.dlqMessages} dead letters in all.`);
+    const logs = config.logDir ? `${relative(process.cwd(), config.logDir) || '.'}/{combined,error,${TABLE_NAMES.join(',')}}.log` : 'none (LOG_DIR is empty)';
+    console.log(`Handler logs: ${logs}. Done in ${(result.elapsedMs / 1000).toFixed(1)} s.`);
   } finally {
-    await closeDemoHandlers();
+    await closeTableHandlers();
     await clickhouse.close();
   }
 });

@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import { getConfig } from '../../lib/config';
-import { createKafka } from '../../lib/kafka/client';
+import { kafkaClientOptions } from '../../lib/kafka/client';
 import { createLogger } from '../../lib/logger';
 import { KafkaEventSourceEmulator } from './emulator';
 import type { LambdaLikeHandler } from './event-source-poller';
+import { isRedeliveryMode, REDELIVERY_MODES, type RedeliveryMode } from './redelivery';
 import { mappingsFromService, type ServerlessServiceLike } from './serverless-mappings';
 
 export interface PluginContext {
@@ -11,6 +12,7 @@ export interface PluginContext {
   readonly serviceDir: string;
   /** provider.environment: applied like Lambda would (empty values stay unset). */
   readonly environment?: Record<string, unknown>;
+  readonly redelivery?: RedeliveryMode;
 }
 
 /** Loads `functions/users.handler` from the service's source files. */
@@ -38,10 +40,19 @@ export async function startEmulatorForService(service: ServerlessServiceLike, co
   for (const [name, value] of Object.entries(context.environment ?? {})) {
     if (typeof value === 'string' && value !== '' && process.env[name] === undefined) process.env[name] = value;
   }
+  if (context.redelivery !== undefined && !isRedeliveryMode(context.redelivery)) {
+    throw new Error(`custom.serverless-offline-kafka.redelivery must be one of ${REDELIVERY_MODES.join(', ')} (got ${JSON.stringify(context.redelivery)})`);
+  }
+  // Locally the handlers' log lines also go to logs/combined.log, error.log and <table>.log.
+  process.env.LOG_DIR ??= join(context.serviceDir, 'logs');
   const config = getConfig();
-  const kafka = await createKafka(config.kafka);
   const mappings = mappingsFromService(service, config.kafka.brokers, handlerLoader(context.serviceDir));
-  const emulator = new KafkaEventSourceEmulator({ kafka, mappings, logger: createLogger(config, { component: 'kafka-event-source' }) });
+  const emulator = new KafkaEventSourceEmulator({
+    kafka: await kafkaClientOptions(config.kafka),
+    mappings,
+    logger: createLogger(config, { component: 'kafka-event-source' }),
+    redelivery: context.redelivery,
+  });
   await emulator.start();
   return emulator;
 }

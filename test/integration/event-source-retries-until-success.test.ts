@@ -25,7 +25,7 @@ describe('the Kafka event-source emulator', () => {
       return 'ok';
     });
     const emulator = new KafkaEventSourceEmulator({
-      kafka: ts.kafka,
+      kafka: ts.kafkaOptions,
       logger: silentLogger,
       retry: { initialBackoffMs: 10, maxBackoffMs: 20 },
       mappings: [{

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
-import { Kafka, logLevel, Partitioners, type KafkaMessage } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type KafkaConfig, type KafkaMessage } from 'kafkajs';
 import { migrateDatabase } from '../../infra/clickhouse/migrator';
 import { stackEnvironment, startLocalStack, type LocalStack } from '../../infra/local/local-stack';
 import { loadConfig, type Config } from '../../lib/config';
@@ -15,6 +15,8 @@ export interface TestStack {
   readonly config: Config;
   readonly clickhouse: ClickHouseClient;
   readonly kafka: Kafka;
+  /** The options `kafka` was made with, for code that makes its own client (the event-source emulator). */
+  readonly kafkaOptions: KafkaConfig;
   /** Count of rows, and of distinct ids, in a table (no FINAL: physical rows). */
   counts(table: string): Promise<{ rows: number; ids: number }>;
   /** Messages in a topic so far (sum of high watermarks). */
@@ -36,7 +38,8 @@ export async function startTestStack(database = 'test'): Promise<TestStack> {
   const config = loadConfig(env);
   await migrateDatabase(config.clickhouse);
   const clickhouse = createClient({ url: stack.clickhouseUrl, database });
-  const kafka = new Kafka({ clientId: 'test', brokers: stack.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
+  const kafkaOptions: KafkaConfig = { clientId: 'test', brokers: stack.kafkaBrokers.split(','), logLevel: logLevel.NOTHING };
+  const kafka = new Kafka(kafkaOptions);
 
   return {
     stack,
@@ -44,6 +47,7 @@ export async function startTestStack(database = 'test'): Promise<TestStack> {
     config,
     clickhouse,
     kafka,
+    kafkaOptions,
     async counts(table) {
       const result = await clickhouse.query({ query: `SELECT count() AS rows, uniqExact(id) AS ids FROM ${table}`, format: 'JSONEachRow' });
       const [row] = await result.json<{ rows: string; ids: string }>();

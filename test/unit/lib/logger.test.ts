@@ -7,7 +7,10 @@ import { createLogger } from '../../../lib/logger';
 const lines = (file: string) => readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 
 describe('createLogger', () => {
-  beforeEach(() => jest.spyOn(process.stdout, 'write').mockImplementation(() => true));
+  beforeEach(() => {
+    jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  });
   afterEach(() => jest.restoreAllMocks());
 
   it('mirrors lines to combined, error and per-table files when LOG_DIR is set', () => {
@@ -26,6 +29,20 @@ describe('createLogger', () => {
     expect(lines(join(dir, 'error.log')).map((l) => l.message)).toEqual(['batch failed']);
     expect(lines(join(dir, 'orders.log'))).toHaveLength(2);
     expect(lines(join(dir, 'combined.log'))[0]).toMatchObject({ inserted: 3, service: 'kafka-clickhouse-lambda' });
+  });
+
+  it('keeps info lines in the files when LOG_LEVEL quiets the console', () => {
+    // Prepare
+    const dir = join(mkdtempSync(join(tmpdir(), 'logs-')), 'logs');
+    const logger = createLogger(loadConfig({ LOG_DIR: dir, LOG_LEVEL: 'warn' }), { table: 'users' });
+    // Act
+    logger.info('batch processed', { inserted: 3 });
+    logger.warn('slow insert');
+    logger.debug('below info');
+    // Assess
+    expect(lines(join(dir, 'users.log')).map((l) => l.message)).toEqual(['batch processed', 'slow insert']);
+    const printed = [...(process.stdout.write as jest.Mock).mock.calls, ...(process.stderr.write as jest.Mock).mock.calls].map(([chunk]) => JSON.parse(String(chunk)).message);
+    expect(printed).toEqual(['slow insert']);
   });
 
   it('writes one JSON line with its keys to stdout', () => {
