@@ -114,9 +114,8 @@ function mappingResources(s) {
 const eventsFor = (table) => async ({ resolveVariable }) => eventsOf(table, await stageSettings(resolveVariable));
 
 module.exports = {
-  users: eventsFor('users'),
-  products: eventsFor('products'),
-  orders: eventsFor('orders'),
+  // One entry per table of lib/schemas/topics.json, for `${file(infra/aws/event-sources.js):<table>}`.
+  ...Object.fromEntries(TABLES.map((table) => [table, eventsFor(table)])),
   resources: async ({ resolveVariable }) => mappingResources(await stageSettings(resolveVariable)),
   eventsOf,
   mappingResources,
