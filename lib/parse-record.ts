@@ -3,7 +3,7 @@ import type * as z from 'zod/mini';
 import { PoisonCode } from './errors';
 import type { IdempotencyKey } from './idempotency-key';
 import type { DecodedRecord } from './kafka/event';
-import { RECORD_SCHEMAS, type TableName, type TableRecord } from './schemas';
+import { compiledRecordSchema, type TableName, type TableRecord } from './schemas';
 import { toClickHouseRow, type ClickHouseRow } from './transform/to-clickhouse-row';
 
 export type { IdempotencyKey } from './idempotency-key';
@@ -88,7 +88,7 @@ export function parseRecord(record: DecodedRecord, options: ParseOptions): Parse
     return poison(PoisonCode.TABLE_MISMATCH, `envelope names table ${JSON.stringify(named.slice(0, 100))} but this handler writes "${options.table}"`);
   }
 
-  const parsed = RECORD_SCHEMAS[options.table].safeParse(json);
+  const parsed = compiledRecordSchema(options.table).safeParse(json);
   if (!parsed.success) {
     const issues = toIssues(parsed.error);
     return poison(PoisonCode.SCHEMA_VALIDATION, `${options.table} record is invalid: ${describe(issues, parsed.error.issues.length)}`, issues);

@@ -25,6 +25,8 @@ export const timestamp = () =>
   z.pipe(
     z.iso.datetime({ offset: true }),
     z.transform((value: string, ctx) => {
+      const utc = utcClickHouseText(value);
+      if (utc !== undefined) return utc;
       const ms = Date.parse(value);
       if (!(ms >= MIN_DATETIME_MS && ms <= MAX_DATETIME_MS)) {
         ctx.issues.push({ code: 'custom', input: value, message: 'must be between 1900-01-01T00:00:00Z and 2299-12-31T23:59:59.999Z' });
@@ -33,6 +35,18 @@ export const timestamp = () =>
       return toClickHouseDateTime(ms);
     }),
   );
+
+/**
+ * The ClickHouse text of an already validated ISO date-time in UTC (`…Z`, the common case) by
+ * slicing, without Date objects; undefined for other offsets or years outside 1900–2299.
+ */
+function utcClickHouseText(iso: string): string | undefined {
+  if (iso.charCodeAt(iso.length - 1) !== 90 /* Z */ || iso.length < 20) return undefined;
+  const year = Number(iso.slice(0, 4));
+  if (year < 1900 || year > 2299) return undefined;
+  const fraction = iso.length > 21 ? iso.slice(20, Math.min(23, iso.length - 1)) : '';
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}.${fraction.padEnd(3, '0')}`;
+}
 
 /** A UUID; stored by ClickHouse in canonical lower case (normalisation). */
 export const uuid = () => z.pipe(z.uuid(), z.transform((value: string) => value.toLowerCase()));

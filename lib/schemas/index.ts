@@ -1,5 +1,5 @@
 import './zod-messages';
-import type * as z from 'zod/mini';
+import * as z from 'zod/mini';
 import { envelopeOf } from './envelope';
 import { OrderFields, OrderSchema } from './orders';
 import { ProductFields, ProductSchema } from './products';
@@ -34,6 +34,22 @@ export const RECORD_SCHEMAS = {
   products: envelopeOf('products', ProductSchema),
   orders: envelopeOf('orders', OrderSchema),
 } as const;
+
+const compiled = new Map<TableName, (typeof RECORD_SCHEMAS)[TableName]>();
+
+/**
+ * The table's record schema with Zod's generated fast path (about half the cost per valid record),
+ * built on first use: a handler compiles only its own table. A record the fast path refuses is
+ * parsed again by the runtime schema, so issues and messages are exactly the runtime's.
+ */
+export function compiledRecordSchema<T extends TableName>(table: T): (typeof RECORD_SCHEMAS)[T] {
+  let schema = compiled.get(table);
+  if (!schema) {
+    schema = z.compile(RECORD_SCHEMAS[table]) as (typeof RECORD_SCHEMAS)[TableName];
+    compiled.set(table, schema);
+  }
+  return schema as (typeof RECORD_SCHEMAS)[T];
+}
 
 /**
  * The topic each table's records arrive on. One definition for the TypeScript code and the
