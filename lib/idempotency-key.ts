@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from './sha256';
 import type { TableName } from './schemas';
 
 /**
@@ -20,7 +20,7 @@ export const keyText = (key: Pick<IdempotencyKey, 'messageId' | 'recordId'>): st
  * rows always give the same token and an identical retry is a no-op in ClickHouse.
  */
 export function deduplicationToken(table: TableName, keys: ReadonlyArray<Pick<IdempotencyKey, 'messageId' | 'recordId'>>): string {
-  const hash = createHash('sha256').update(table).update('\u0001');
+  const hash = sha256().update(table).update('\u0001');
   for (const text of keys.map(keyText).sort()) hash.update(text).update('\n');
   return hash.digest('hex');
 }

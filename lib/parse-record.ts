@@ -3,7 +3,7 @@ import type * as z from 'zod/mini';
 import { PoisonCode } from './errors';
 import type { IdempotencyKey } from './idempotency-key';
 import type { DecodedRecord } from './kafka/event';
-import { compiledRecordSchema, type TableName, type TableRecord } from './schemas';
+import { tableDefinition, type TableName, type TableRecord } from './schemas';
 import { toClickHouseRow, type ClickHouseRow } from './transform/to-clickhouse-row';
 
 export type { IdempotencyKey } from './idempotency-key';
@@ -40,7 +40,7 @@ export interface ParseOptions {
 /** At most this many issues travel with a dead letter (a huge object can have thousands). */
 export const MAX_ISSUES = 20;
 
-const poison = (code: PoisonCode, message: string, issues: readonly ValidationIssue[] = []): ParseResult => ({
+const poison = (code: PoisonCode, message: string, issues: readonly ValidationIssue[] = []): { readonly ok: false; readonly poison: PoisonVerdict } => ({
   ok: false,
   poison: { code, message, issues },
 });
@@ -53,12 +53,23 @@ const describe = (issues: readonly ValidationIssue[], total: number): string =>
 
 const BOM = '\ufeff';
 
+/** A record whose bytes are JSON of the handler's table, not yet validated. */
+export interface DecodedEnvelope {
+  readonly record: DecodedRecord;
+  readonly json: Record<string, unknown>;
+  /** The idempotency key the record claims (not validated): enough to look it up early. */
+  readonly claimedKey?: { readonly messageId: string; readonly recordId: string };
+}
+
+export type DecodeResult = { readonly ok: true; readonly envelope: DecodedEnvelope } | { readonly ok: false; readonly poison: PoisonVerdict };
+
 /**
- * Decides what one record is: a row to write, or poison with a code. Every rule of the contract
- * ("Dead-letter records") is one early return here, in the order a record is inspected. One Zod
- * schema per table checks envelope and data in a single pass.
+ * The first half of {@link parseRecord}: bytes → UTF-8 → JSON object of the handler's table. Every
+ * rule of the contract ("Dead-letter records") is one early return, in the order a record is
+ * inspected; the schema comes in {@link validateEnvelope}. Split so the pipeline can start the
+ * idempotency lookup with the claimed keys while it validates.
  */
-export function parseRecord(record: DecodedRecord, options: ParseOptions): ParseResult {
+export function decodeEnvelope(record: DecodedRecord, options: Pick<ParseOptions, 'table' | 'maxRecordBytes'>): DecodeResult {
   // The event carried bytes that are not base64: nothing trustworthy to decode.
   if (record.decodeError) return poison(PoisonCode.UNDECODABLE, record.decodeError);
   // A tombstone or a record without value holds no data to insert, now or ever.
@@ -82,18 +93,25 @@ export function parseRecord(record: DecodedRecord, options: ParseOptions): Parse
       { path: '', code: 'invalid_type', message: 'must be a JSON object' },
     ]);
   }
+  const envelope = json as Record<string, unknown>;
   // Table mismatch before the schema: the record was meant for another table entirely.
-  const named = (json as { table?: unknown }).table;
-  if (typeof named === 'string' && named !== options.table) {
-    return poison(PoisonCode.TABLE_MISMATCH, `envelope names table ${JSON.stringify(named.slice(0, 100))} but this handler writes "${options.table}"`);
+  if (typeof envelope.table === 'string' && envelope.table !== options.table) {
+    return poison(PoisonCode.TABLE_MISMATCH, `envelope names table ${JSON.stringify(envelope.table.slice(0, 100))} but this handler writes "${options.table}"`);
   }
+  const id = (envelope.data as { id?: unknown } | null | undefined)?.id;
+  const claimedKey = typeof envelope.messageId === 'string' && typeof id === 'string' ? { messageId: envelope.messageId, recordId: id.toLowerCase() } : undefined;
+  return { ok: true, envelope: { record, json: envelope, claimedKey } };
+}
 
-  const parsed = compiledRecordSchema(options.table).safeParse(json);
+/** The second half of {@link parseRecord}: the table's schema, then the ClickHouse row. */
+export function validateEnvelope(envelope: DecodedEnvelope, options: ParseOptions): ParseResult {
+  const parsed = tableDefinition(options.table).compiled.safeParse(envelope.json);
   if (!parsed.success) {
     const issues = toIssues(parsed.error);
     return poison(PoisonCode.SCHEMA_VALIDATION, `${options.table} record is invalid: ${describe(issues, parsed.error.issues.length)}`, issues);
   }
   const { messageId, timestamp, data } = parsed.data as { messageId: string; timestamp: string; data: TableRecord };
+  const { record } = envelope;
   return {
     ok: true,
     pending: {
@@ -102,4 +120,10 @@ export function parseRecord(record: DecodedRecord, options: ParseOptions): Parse
       source: record,
     },
   };
+}
+
+/** Decides what one record is: a row to write, or poison with a code (decode, then validate). */
+export function parseRecord(record: DecodedRecord, options: ParseOptions): ParseResult {
+  const decoded = decodeEnvelope(record, options);
+  return decoded.ok ? validateEnvelope(decoded.envelope, options) : decoded;
 }

@@ -2,7 +2,7 @@ import { Deadline } from './deadline';
 import { PoisonCode, TransientError } from './errors';
 import { keyText } from './idempotency-key';
 import { decodeKafkaEvent } from './kafka/event';
-import { parseRecord, type PendingRow } from './parse-record';
+import { decodeEnvelope, validateEnvelope, type DecodedEnvelope, type PendingRow } from './parse-record';
 import type { AuditEntry, BatchFigures, DeadLetter, PipelineLogger, PipelinePorts } from './ports';
 import type { TableName } from './schemas';
 import { toClickHouseDateTime } from './schemas/fields';
@@ -66,19 +66,30 @@ export async function processBatch(event: unknown, ctx: BatchContext): Promise<B
   const letter = (l: Omit<DeadLetter, 'handler' | 'requestId'>): DeadLetter => ({ ...l, handler: ctx.table, requestId: ctx.requestId });
 
   try {
-    const valid: PendingRow[] = [];
-    const ingestedAt = toClickHouseDateTime(started);
+    const options = { table: ctx.table, maxRecordBytes: ctx.maxRecordBytes, ingestedAt: toClickHouseDateTime(started) };
+    const envelopes: DecodedEnvelope[] = [];
     for (const record of batch.records) {
-      const result = parseRecord(record, { table: ctx.table, maxRecordBytes: ctx.maxRecordBytes, ingestedAt });
+      const decoded = decodeEnvelope(record, options);
+      if (decoded.ok) envelopes.push(decoded.envelope);
+      else letters.push(letter({ record, ...decoded.poison }));
+    }
+    // The lookup goes out with the keys the records claim; validation runs while it is in flight.
+    const claimed = envelopes.flatMap((e) => (e.claimedKey ? [e.claimedKey] : []));
+    const lookup = claimed.length > 0 ? ctx.ports.writer.lookup(ctx.table, claimed, deadline) : Promise.resolve(new Set<string>());
+    lookup.catch(() => undefined);
+
+    const valid: PendingRow[] = [];
+    for (const envelope of envelopes) {
+      const result = validateEnvelope(envelope, options);
       if (result.ok) valid.push(result.pending);
-      else letters.push(letter({ record, ...result.poison }));
+      else letters.push(letter({ record: envelope.record, ...result.poison }));
     }
 
     const unique = dropInBatchDuplicates(valid);
     skippedDuplicates = valid.length - unique.length;
     let unresolved = 0;
     if (unique.length > 0) {
-      const outcome = await ctx.ports.writer.writeBatch(ctx.table, unique, deadline);
+      const outcome = await ctx.ports.writer.writeBatch(ctx.table, unique, deadline, await lookup);
       inserted = outcome.inserted;
       skippedDuplicates += outcome.skippedDuplicates;
       unresolved = outcome.unresolved;
@@ -86,6 +97,9 @@ export async function processBatch(event: unknown, ctx: BatchContext): Promise<B
         letters.push(letter({ record: pending.source, code: PoisonCode.CLICKHOUSE_REJECTED, message, issues: [] }));
       }
     }
+    // In batch order, as the records came (validation found some later than decoding did).
+    const position = new Map(batch.records.map((record, i) => [record, i]));
+    letters.sort((a, b) => position.get(a.record)! - position.get(b.record)!);
     if (letters.length > 0) await ctx.ports.deadLetters.publish(letters, deadline);
     stored = letters.length;
     if (unresolved > 0) {

@@ -1,7 +1,7 @@
 import type { Deadline } from './deadline';
 import type { PoisonCode } from './errors';
 import type { DecodedRecord } from './kafka/event';
-import type { PendingRow, ValidationIssue } from './parse-record';
+import type { IdempotencyKey, PendingRow, ValidationIssue } from './parse-record';
 import type { TableName } from './schemas';
 
 /** What the writer did with one batch of rows for one table. */
@@ -15,12 +15,21 @@ export interface WriteOutcome {
   readonly unresolved: number;
 }
 
+/** What an idempotency lookup needs of a key. */
+export type KeyOfRecord = Pick<IdempotencyKey, 'messageId' | 'recordId'>;
+
 /**
  * Writes rows exactly once in effect. Throws a `TransientError` when the store cannot be
  * reached, so the batch is retried; never throws for bad data (that is `rejected`).
  */
 export interface RowWriter {
-  writeBatch(table: TableName, rows: readonly PendingRow[], deadline: Deadline): Promise<WriteOutcome>;
+  /**
+   * Finds which of `keys` earlier deliveries wrote (as `keyText` strings). Separate so the
+   * pipeline can start it before validating the batch and validate while it is in flight.
+   */
+  lookup(table: TableName, keys: readonly KeyOfRecord[], deadline: Deadline): Promise<ReadonlySet<string>>;
+  /** Writes the rows not in `processed` (the lookup's answer; looked up here when absent). */
+  writeBatch(table: TableName, rows: readonly PendingRow[], deadline: Deadline, processed?: ReadonlySet<string>): Promise<WriteOutcome>;
 }
 
 /** A poison record on its way to the dead-letter topic and table. */

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '../sha256';
 import type { Deadline } from '../deadline';
 import { toDeadLetterMessage, type DeadLetterValue } from '../kafka/dead-letter-message';
 import type { PendingRow } from '../parse-record';
@@ -49,7 +49,7 @@ export class DeadLetterTable {
     if (letters.length === 0) return;
     const failedAt = (this.options.now ?? (() => new Date()))();
     const rows = letters.map((l) => toDeadLetterRow(toDeadLetterMessage(l, failedAt, this.options.maxMessageBytes).letter));
-    const token = createHash('sha256').update('dead_letters\u0001');
+    const token = sha256().update('dead_letters\u0001');
     for (const key of letters.map((l) => `${coordinates(l.record)}\u0000${l.code}`).sort()) token.update(key).update('\n');
     try {
       await this.connection.run((client) =>

@@ -1,5 +1,3 @@
-import { ClickHouseError } from '@clickhouse/client';
-
 /**
  * How the writer treats each ClickHouse failure. The code lists are checked against the server's
  * own code → name table (`errorCodeToName`) by test/integration/clickhouse-error-codes.test.ts.
@@ -89,8 +87,9 @@ export type ClickHouseFailureKind = 'transient' | 'data' | 'auth' | 'fatal';
 
 /** The server's numeric error code of a failure, if it has one. */
 export function clickHouseErrorCode(error: unknown): number | undefined {
+  // By shape, not instanceof: the client is loaded only when first used, and a code is a code.
   const e = error as { code?: unknown; message?: unknown } | null;
-  if (error instanceof ClickHouseError || (e && /^\d+$/.test(String(e.code ?? '')))) {
+  if (e && /^\d+$/.test(String(e.code ?? ''))) {
     const code = Number(e!.code);
     if (Number.isInteger(code)) return code;
   }

@@ -1,4 +1,4 @@
-import type { PendingRow } from '../parse-record';
+import type { KeyOfRecord } from '../ports';
 import type { TableName } from '../schemas';
 
 /**
@@ -20,10 +20,10 @@ export interface LookupQuery {
  * It filters on the sorting key's prefix `(table_name, message_id)`; record ids are matched by
  * the caller.
  */
-export function processedLookupQuery(table: TableName, rows: readonly PendingRow[]): LookupQuery {
+export function processedLookupQuery(table: TableName, keys: readonly KeyOfRecord[]): LookupQuery {
   const chunks: string[][] = [[]];
   let bytes = 0;
-  for (const messageId of new Set(rows.map((r) => r.key.messageId))) {
+  for (const messageId of new Set(keys.map((k) => k.messageId))) {
     // Worst case: every byte escaped, plus quotes and a comma.
     const size = 2 * Buffer.byteLength(messageId) + 3;
     if (bytes + size > PARAMETER_CHUNK_BYTES && chunks[chunks.length - 1]!.length > 0) {

@@ -2,7 +2,7 @@ import type { Deadline } from '../deadline';
 import { ClickHouseSchemaMismatchError, TransientError } from '../errors';
 import { deduplicationToken, keyText } from '../idempotency-key';
 import type { PendingRow } from '../parse-record';
-import type { RowWriter, WriteOutcome } from '../ports';
+import type { KeyOfRecord, RowWriter, WriteOutcome } from '../ports';
 import type { TableName } from '../schemas';
 import type { ClickHouseConnection } from './connection';
 import { classifyClickHouseError } from './errors';
@@ -39,8 +39,8 @@ export class IdempotentWriter implements RowWriter {
     private readonly options: IdempotentWriterOptions,
   ) {}
 
-  async writeBatch(table: TableName, rows: readonly PendingRow[], deadline: Deadline): Promise<WriteOutcome> {
-    const done = await this.lookupProcessed(table, rows, deadline);
+  async writeBatch(table: TableName, rows: readonly PendingRow[], deadline: Deadline, processed?: ReadonlySet<string>): Promise<WriteOutcome> {
+    const done = processed ?? (await this.lookup(table, rows.map((r) => r.key), deadline));
     const fresh = rows.filter((r) => !done.has(keyText(r.key)));
     const skipped = rows.length - fresh.length;
     if (fresh.length === 0) return { inserted: 0, skippedDuplicates: skipped, rejected: [], unresolved: 0 };
@@ -82,8 +82,9 @@ export class IdempotentWriter implements RowWriter {
     };
   }
 
-  private async lookupProcessed(table: TableName, rows: readonly PendingRow[], deadline: Deadline): Promise<Set<string>> {
-    const { query, params } = processedLookupQuery(table, rows);
+  async lookup(table: TableName, keys: readonly KeyOfRecord[], deadline: Deadline): Promise<ReadonlySet<string>> {
+    if (keys.length === 0) return new Set();
+    const { query, params } = processedLookupQuery(table, keys);
     try {
       const found = await this.connection.run(async (client) => {
         const result = await client.query({

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '../sha256';
 import { isUtf8 } from 'node:buffer';
 import type { PoisonCode } from '../errors';
 import type { DeadLetter } from '../ports';
@@ -83,7 +83,7 @@ export function toDeadLetterMessage(letter: DeadLetter, failedAt: Date, maxBytes
   const originalBytes = record.rawValue !== undefined ? Buffer.from(record.rawValue, 'utf8') : record.value;
   const original = record.rawValue !== undefined ? { text: record.rawValue, encoding: 'utf8' as const } : encodeOriginal(record.value);
   const keyTooLong = record.key !== null && record.key.length > MAX_KEY_BYTES;
-  const key = keyTooLong ? Buffer.from(createHash('sha256').update(record.key!).digest('hex')) : record.key;
+  const key = keyTooLong ? Buffer.from(sha256().update(record.key!).digest('hex')) : record.key;
   const headers = {
     'x-dlq-reason': letter.code,
     'x-original-topic': record.topic,
@@ -95,7 +95,7 @@ export function toDeadLetterMessage(letter: DeadLetter, failedAt: Date, maxBytes
     originalMessage: text,
     originalEncoding: original.encoding,
     originalBytes: originalBytes?.length ?? 0,
-    originalSha256: originalBytes ? createHash('sha256').update(originalBytes).digest('hex') : '',
+    originalSha256: originalBytes ? sha256().update(originalBytes).digest('hex') : '',
     originalTruncated: truncated,
     source: {
       topic: record.topic,

@@ -1,54 +1,54 @@
 import './zod-messages';
 import * as z from 'zod/mini';
 import { envelopeOf } from './envelope';
-import { OrderFields, OrderSchema } from './orders';
-import { ProductFields, ProductSchema } from './products';
+import { orders } from './orders';
+import { products } from './products';
 import TOPICS from './topics.json';
-import { UserFields, UserSchema } from './users';
+import { users } from './users';
 
 /**
- * Every table the pipeline writes. Adding a table starts here: its `data` schema, its columns
- * (the schema's fields, in order) and, in `topics.json`, the topic it arrives on.
+ * Every table the pipeline writes. Adding a table starts here: a file with its fields and schema,
+ * and its topic in `topics.json`.
  */
-export const TABLE_SCHEMAS = {
-  users: UserSchema,
-  products: ProductSchema,
-  orders: OrderSchema,
-} as const;
+const TABLES = { users, products, orders } as const;
 
-export type TableName = keyof typeof TABLE_SCHEMAS;
-export type TableRecord<T extends TableName = TableName> = z.infer<(typeof TABLE_SCHEMAS)[T]>;
+export type TableName = keyof typeof TABLES;
+type Built<T extends TableName> = ReturnType<(typeof TABLES)[T]>;
+export type TableRecord<T extends TableName = TableName> = z.infer<Built<T>['schema']>;
 
-export const TABLE_NAMES = Object.keys(TABLE_SCHEMAS) as TableName[];
+export const TABLE_NAMES = Object.keys(TABLES) as TableName[];
 
-/** The data columns of each table, in schema order (optional ones are sent as NULL when absent). */
-export const TABLE_COLUMNS: Readonly<Record<TableName, readonly string[]>> = {
-  users: Object.keys(UserFields),
-  products: Object.keys(ProductFields),
-  orders: Object.keys(OrderFields),
-};
+/** A schema as the pipeline uses it: parse, get the output or the issues. */
+export interface RecordParser {
+  safeParse(input: unknown): { success: true; data: unknown } | { success: false; error: z.core.$ZodError };
+}
 
-/** The whole message (envelope and data) of each table, validated in one pass. */
-export const RECORD_SCHEMAS = {
-  users: envelopeOf('users', UserSchema),
-  products: envelopeOf('products', ProductSchema),
-  orders: envelopeOf('orders', OrderSchema),
-} as const;
+/** What the pipeline needs of one table, built on first use (a handler needs only its own). */
+export interface TableDefinition<T extends TableName = TableName> {
+  /** The schema of `data`. */
+  readonly data: Built<T>['schema'];
+  /** The whole message (envelope and data), validated in one pass. */
+  readonly record: RecordParser;
+  /**
+   * `record` with Zod's generated fast path (about half the cost per valid record). A record the
+   * fast path refuses is parsed again by the runtime schema: issues are exactly the runtime's.
+   */
+  readonly compiled: RecordParser;
+  /** The data columns, in schema order (optional ones are sent as NULL when absent). */
+  readonly columns: readonly string[];
+}
 
-const compiled = new Map<TableName, (typeof RECORD_SCHEMAS)[TableName]>();
+const definitions = new Map<TableName, TableDefinition>();
 
-/**
- * The table's record schema with Zod's generated fast path (about half the cost per valid record),
- * built on first use: a handler compiles only its own table. A record the fast path refuses is
- * parsed again by the runtime schema, so issues and messages are exactly the runtime's.
- */
-export function compiledRecordSchema<T extends TableName>(table: T): (typeof RECORD_SCHEMAS)[T] {
-  let schema = compiled.get(table);
-  if (!schema) {
-    schema = z.compile(RECORD_SCHEMAS[table]) as (typeof RECORD_SCHEMAS)[TableName];
-    compiled.set(table, schema);
+export function tableDefinition<T extends TableName>(table: T): TableDefinition<T> {
+  let definition = definitions.get(table);
+  if (!definition) {
+    const { fields, schema } = TABLES[table]();
+    const record = envelopeOf(table, schema as z.ZodMiniType);
+    definition = { data: schema, record, compiled: z.compile(record), columns: Object.keys(fields) } as unknown as TableDefinition;
+    definitions.set(table, definition);
   }
-  return schema as (typeof RECORD_SCHEMAS)[T];
+  return definition as TableDefinition<T>;
 }
 
 /**
@@ -57,9 +57,9 @@ export function compiledRecordSchema<T extends TableName>(table: T): (typeof REC
  */
 export const TOPIC_OF_TABLE: Readonly<Record<TableName, string>> = TOPICS satisfies Record<TableName, string>;
 
-export const isTableName = (value: string): value is TableName => Object.prototype.hasOwnProperty.call(TABLE_SCHEMAS, value);
+export const isTableName = (value: string): value is TableName => Object.prototype.hasOwnProperty.call(TABLES, value);
 
 export { envelopeOf, messageId } from './envelope';
-export { OrderSchema, ORDER_STATUSES, type Order } from './orders';
-export { ProductSchema, type Product } from './products';
-export { UserSchema, type User } from './users';
+export { ORDER_STATUSES, type Order } from './orders';
+export { type Product } from './products';
+export { type User } from './users';

@@ -6,7 +6,7 @@ export const ORDER_STATUSES = ['pending', 'paid', 'shipped', 'delivered', 'cance
 /** A present `total` may differ from quantity × unit_price by at most one cent (rounding). */
 export const TOTAL_TOLERANCE_CENTS = 1;
 
-export const OrderFields = {
+const orderFields = () => ({
   id: uuid(),
   user_id: uuid(),
   product_id: uuid(),
@@ -16,25 +16,30 @@ export const OrderFields = {
   total: z.nullish(money()),
   status: z.enum(ORDER_STATUSES),
   created_at: timestamp(),
+});
+
+type OrderInput = z.output<z.ZodMiniObject<ReturnType<typeof orderFields>>>;
+
+/** The orders table: its fields (in column order) and schema, built on first use. */
+export const orders = () => {
+  const fields = orderFields();
+  const schema = z.pipe(
+    z.object(fields),
+    z.transform((order: OrderInput, ctx) => {
+      // In integer cents: exact for every amount money() accepts.
+      const expected = toCents(order.unit_price) * order.quantity;
+      if (expected > MAX_MONEY_CENTS) {
+        ctx.issues.push({ code: 'custom', path: ['total'], input: order, message: `quantity × unit_price (${expected / 100}) is larger than the largest storable amount` });
+        return z.NEVER;
+      }
+      if (order.total !== undefined && order.total !== null && Math.abs(toCents(order.total) - expected) > TOTAL_TOLERANCE_CENTS) {
+        ctx.issues.push({ code: 'custom', path: ['total'], input: order.total, message: `must equal quantity × unit_price (${expected / 100}) ± 0.01` });
+        return z.NEVER;
+      }
+      return { ...order, total: order.total ?? expected / 100 };
+    }),
+  );
+  return { fields, schema };
 };
 
-type OrderInput = z.output<z.ZodMiniObject<typeof OrderFields>>;
-
-export const OrderSchema = z.pipe(
-  z.object(OrderFields),
-  z.transform((order: OrderInput, ctx) => {
-    // In integer cents: exact for every amount money() accepts.
-    const expected = toCents(order.unit_price) * order.quantity;
-    if (expected > MAX_MONEY_CENTS) {
-      ctx.issues.push({ code: 'custom', path: ['total'], input: order, message: `quantity × unit_price (${expected / 100}) is larger than the largest storable amount` });
-      return z.NEVER;
-    }
-    if (order.total !== undefined && order.total !== null && Math.abs(toCents(order.total) - expected) > TOTAL_TOLERANCE_CENTS) {
-      ctx.issues.push({ code: 'custom', path: ['total'], input: order.total, message: `must equal quantity × unit_price (${expected / 100}) ± 0.01` });
-      return z.NEVER;
-    }
-    return { ...order, total: order.total ?? expected / 100 };
-  }),
-);
-
-export type Order = z.infer<typeof OrderSchema>;
+export type Order = z.infer<ReturnType<typeof orders>['schema']>;

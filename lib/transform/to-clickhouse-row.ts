@@ -1,6 +1,6 @@
 import type { DecodedRecord } from '../kafka/event';
 import type { TableName, TableRecord } from '../schemas';
-import { TABLE_COLUMNS } from '../schemas';
+import { tableDefinition } from '../schemas';
 
 export { toClickHouseDateTime } from '../schemas/fields';
 
@@ -26,7 +26,7 @@ export interface RowProvenance {
 export function toClickHouseRow<T extends TableName>(table: T, data: TableRecord<T>, provenance: RowProvenance): ClickHouseRow {
   const row: ClickHouseRow = {};
   const fields = data as Record<string, string | number | undefined>;
-  for (const column of TABLE_COLUMNS[table]) row[column] = fields[column] ?? null;
+  for (const column of tableDefinition(table).columns) row[column] = fields[column] ?? null;
   row.message_id = provenance.messageId;
   row.event_time = provenance.eventTime;
   row.kafka_topic = provenance.source.topic;

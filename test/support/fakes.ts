@@ -2,7 +2,7 @@ import type { Deadline } from '../../lib/deadline';
 import { TransientError } from '../../lib/errors';
 import { keyText } from '../../lib/idempotency-key';
 import type { PendingRow } from '../../lib/parse-record';
-import type { AuditEntry, AuditTrail, DeadLetter, DeadLetterSink, RowWriter, WriteOutcome } from '../../lib/ports';
+import type { AuditEntry, AuditTrail, DeadLetter, DeadLetterSink, KeyOfRecord, RowWriter, WriteOutcome } from '../../lib/ports';
 import type { TableName } from '../../lib/schemas';
 
 /** A writer with the idempotency contract of the real one, in memory. */
@@ -16,6 +16,14 @@ export class InMemoryWriter implements RowWriter {
   failWith: Error | undefined;
   /** Deadlines the writer was given, one per call. */
   readonly deadlines: Deadline[] = [];
+
+  lookups = 0;
+
+  async lookup(_table: TableName, keys: readonly KeyOfRecord[]): Promise<ReadonlySet<string>> {
+    this.lookups += 1;
+    if (this.failWith) throw this.failWith;
+    return new Set(keys.map(keyText).filter((k) => this.processed.has(k)));
+  }
 
   async writeBatch(_table: TableName, rows: readonly PendingRow[], deadline: Deadline): Promise<WriteOutcome> {
     this.calls += 1;

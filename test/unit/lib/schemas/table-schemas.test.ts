@@ -1,5 +1,10 @@
-import { OrderSchema, ProductSchema, RECORD_SCHEMAS, UserSchema } from '../../../../lib/schemas';
+import { tableDefinition } from '../../../../lib/schemas';
 import { MAX_MONEY } from '../../../../lib/schemas/fields';
+
+const UserSchema = tableDefinition('users').data;
+const ProductSchema = tableDefinition('products').data;
+const OrderSchema = tableDefinition('orders').data;
+const RECORD_SCHEMAS = { users: tableDefinition('users').record };
 
 const ID = '3f1c3a7e-9b1d-4c2a-8f7e-2b9d6c1a0e55';
 const ID2 = '7a2b9c1d-1e2f-4a3b-9c4d-5e6f7a8b9c0d';
@@ -131,10 +136,24 @@ describe('orders schema', () => {
 });
 
 describe('record schema (envelope + data in one pass)', () => {
+  it('gives the same output and issues compiled as at runtime', () => {
+    const { record, compiled } = tableDefinition('users');
+    const inputs = [
+      { table: 'users', data: user, messageId: 'm-1', timestamp: '2024-01-01T00:00:00.000Z' },
+      { table: 'users', data: { ...user, email: 'x', age: 151 }, messageId: '', timestamp: 'now' },
+      { table: 'users', data: { ...user, name: 'Zo\ud83d' }, messageId: 'm', timestamp: '2024-01-01T00:00:00+02:00' },
+    ];
+    for (const input of inputs) expect(JSON.stringify(compiled.safeParse(input))).toBe(JSON.stringify(record.safeParse(input)));
+  });
+
+  it('lists each table\'s columns in schema order', () => {
+    expect(tableDefinition('orders').columns).toEqual(['id', 'user_id', 'product_id', 'quantity', 'unit_price', 'total', 'status', 'created_at']);
+  });
+
   const envelope = { table: 'users', data: user, messageId: 'm-1', timestamp: '2024-01-01T00:00:00.000Z' };
 
   it('accepts the seed envelope, drops unknown fields, keeps messageId verbatim', () => {
-    expect(RECORD_SCHEMAS.users.parse({ ...envelope, messageId: ' m-1 ', extra: true })).toEqual({
+    expect((RECORD_SCHEMAS.users.safeParse({ ...envelope, messageId: ' m-1 ', extra: true }) as { data: unknown }).data).toEqual({
       table: 'users',
       messageId: ' m-1 ',
       timestamp: '2024-01-01 00:00:00.000',
