@@ -244,7 +244,8 @@ describe('npx sls package (offline)', () => {
     for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'CLICKHOUSE_URL', 'CLICKHOUSE_PASSWORD']) delete process.env[name];
     Object.assign(process.env, { AWS_REGION: 'eu-west-1', CLICKHOUSE_SECRET_ARN: CH_SECRET, CLICKHOUSE_DB: 'test', KAFKA_BROKERS: ts.stack.kafkaBrokers, KAFKA_IDEMPOTENT: 'false', LOG_LEVEL: 'silent' });
     try {
-      const fixtures: Record<string, [string, number]> = { users: ['msk-users.json', 3], products: ['self-managed-products.json', 2], orders: ['msk-orders.json', 2] };
+      // users: a mixed batch, so the DLQ producer loads kafkajs from the zip's deferred/ folder.
+      const fixtures: Record<string, [string, number]> = { users: ['msk-users-mixed.json', 2], products: ['self-managed-products.json', 2], orders: ['msk-orders.json', 2] };
       for (const [fn, [fixture, expected]] of Object.entries(fixtures)) {
         await promisify(execFile)('unzip', ['-q', '-o', join(defaultPackage.dir, `${fn}.zip`), '-d', join(unpacked, fn)]);
         // Act
@@ -257,6 +258,7 @@ describe('npx sls package (offline)', () => {
         expect(await ts.counts(fn)).toEqual({ rows: expected, ids: expected });
       }
       expect(secrets.commandCalls(GetSecretValueCommand).length).toBeGreaterThanOrEqual(3);
+      expect(await ts.topicSize('dlq-topic')).toBe(5);
     } finally {
       process.env = savedEnv;
       secrets.restore();
