@@ -1,10 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { readEnvironment, type Env } from './environment';
 import { ConfigError } from './errors';
 
-/** Where `npm run stack:up` writes the local stack's connection settings. */
-export const STACK_ENV_FILE = join('.local', 'stack.env');
+export { parseEnvFile, readEnvironment, STACK_ENV_FILE, type Env } from './environment';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -27,6 +25,8 @@ const EnvSchema = z.object({
   KAFKA_AUTH: z.enum(['none', 'iam', 'scram-sha-512']).default('none'),
   KAFKA_SSL: bool(false),
   KAFKA_SECRET_ARN: z.string().min(1).optional(),
+  KAFKA_ROOT_CA_SECRET_ARN: z.string().min(1).optional(),
+  KAFKA_CLIENT_CERT_SECRET_ARN: z.string().min(1).optional(),
   KAFKA_IDEMPOTENT: bool(true),
   KAFKA_CLIENT_ID: z.string().min(1).default('kafka-clickhouse-lambda'),
   AWS_REGION: z.string().min(1).optional(),
@@ -38,6 +38,9 @@ const EnvSchema = z.object({
   CLICKHOUSE_CLUSTER: z.string().regex(IDENTIFIER, 'must be a plain identifier').optional(),
   CLICKHOUSE_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(900_000).default(30_000),
   DLQ_TOPIC: z.string().min(1).default('dlq-topic'),
+  // At least room for a letter's metadata; at most what a default broker accepts in one batch.
+  DLQ_MAX_MESSAGE_BYTES: z.coerce.number().int().min(16_384).max(1_000_000).default(262_144),
+  DEAD_LETTERS_TTL_DAYS: z.coerce.number().int().min(1).max(36_500).default(30),
   MAX_RECORD_BYTES: z.coerce.number().int().min(1).default(1_048_576),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent', 'critical']).default('info'),
   LOG_DIR: z.string().min(1).optional(),
@@ -49,6 +52,9 @@ const EnvSchema = z.object({
   IS_LOCAL: z.string().optional(),
   IS_OFFLINE: z.string().optional(),
 });
+
+/** Every variable the configuration reads (`.env.example` must list the same ones). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);
 
 export type KafkaAuth = 'none' | 'iam' | 'scram-sha-512';
 
@@ -94,8 +100,6 @@ export interface Config {
    */
   readonly invokeLocal: boolean;
 }
-
-export type Env = Readonly<Record<string, string | undefined>>;
 
 const deepFreeze = <T extends object>(value: T): T => {
   for (const child of Object.values(value)) if (child && typeof child === 'object') deepFreeze(child);
@@ -157,41 +161,12 @@ export function loadConfig(env: Env): Config {
   });
 }
 
-/** Parses `KEY=value` lines (the `.local/stack.env` format); `#` comments and blanks ignored. */
-export function parseEnvFile(text: string): Record<string, string> {
-  const vars: Record<string, string> = {};
-  for (const line of text.split(/\r?\n/)) {
-    const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
-    if (!match || line.trimStart().startsWith('#')) continue;
-    vars[match[1]!] = match[2]!.replace(/^(['"])(.*)\1$/, '$2');
-  }
-  return vars;
-}
-
-/** The nearest `.local/stack.env` in `dir` or its ancestors (tools such as `sls invoke local` run from build dirs). */
-function findStackEnvFile(dir: string): string | undefined {
-  for (let current = resolve(dir); ; current = dirname(current)) {
-    const file = join(current, STACK_ENV_FILE);
-    if (existsSync(file)) return file;
-    if (dirname(current) === current) return undefined;
-  }
-}
-
-/**
- * The effective environment: the process's variables over `.local/stack.env` when that file
- * exists in `cwd` or above, so every local command finds the stack `npm run stack:up` started.
- */
-export function readEnvironment(env: Env = process.env, cwd: string = process.cwd()): Env {
-  const file = findStackEnvFile(cwd);
-  if (!file) return env;
-  const fromFile = parseEnvFile(readFileSync(file, 'utf8'));
-  const fromProcess = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  return { ...fromFile, ...fromProcess };
-}
-
 let cached: Config | undefined;
 
-/** The process-wide configuration, parsed once (at cold start in Lambda). */
+/**
+ * The process-wide configuration, parsed once (at cold start in Lambda) from the process
+ * environment over `.env` over `.local/stack.env` (see `lib/environment.ts`).
+ */
 export function getConfig(): Config {
   cached ??= loadConfig(readEnvironment());
   return cached;
