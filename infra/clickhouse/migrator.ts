@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { resolveClickHouseCredentials } from '../../lib/clickhouse/client';
 import type { ClickHouseConfig } from '../../lib/config';
 import { toClickHouseDateTime } from '../../lib/transform/to-clickhouse-row';
@@ -105,7 +105,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrationResult>
 /** Connects with `config`'s credentials, applies pending migrations, and closes the clients. */
 export async function migrateDatabase(config: ClickHouseConfig): Promise<MigrationResult> {
   const credentials = await resolveClickHouseCredentials(config);
-  const common = { url: credentials.url, username: credentials.username, password: credentials.password, request_timeout: config.requestTimeoutMs };
+  // Failures reach the caller as errors; the client's own multi-line log of them would only repeat them.
+  const common = { url: credentials.url, username: credentials.username, password: credentials.password, request_timeout: config.requestTimeoutMs, log: { level: ClickHouseLogLevel.OFF } };
   const serverClient = createClient(common);
   const databaseClient = createClient({ ...common, database: config.database });
   try {

@@ -12,6 +12,12 @@ import { runCli } from '../cli/run-cli';
 import { ensureLocalStack } from '../local/stack-control';
 import { closeDemoHandlers, runPipelineDemo } from './pipeline-demo';
 
+const USAGE = `usage: npm start
+
+The one-command demo: brings up the local stack (unless KAFKA_BROKERS / CLICKHOUSE_URL name one),
+migrates, produces sample data (PRODUCER_* settings), consumes it through the handlers and prints
+what ClickHouse and the DLQ hold.`;
+
 runCli(async () => {
   // A demo shows its summary, not every invocation's JSON log and metrics line.
   process.env.LOG_LEVEL ??= 'warn';
@@ -47,4 +53,4 @@ runCli(async () => {
     await closeDemoHandlers();
     await clickhouse.close();
   }
-});
+}, { command: 'npm start', usage: USAGE });

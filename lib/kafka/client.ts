@@ -53,8 +53,8 @@ export async function createKafka(config: KafkaConfig, overrides: Partial<KafkaJ
  * A producer for the DLQ and sample data: idempotent unless `KAFKA_IDEMPOTENT=false` (only the
  * local mock broker needs that), never creating topics by accident.
  */
-export async function createProducer(config: KafkaConfig): Promise<Producer> {
-  const kafka = await createKafka(config);
+export async function createProducer(config: KafkaConfig, overrides: Partial<KafkaJsConfig> = {}): Promise<Producer> {
+  const kafka = await createKafka(config, overrides);
   return kafka.producer({
     idempotent: config.idempotent,
     // Idempotence keeps order only with one request in flight per connection.

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { migrateDatabase } from '../../infra/clickhouse/migrator';
+import { runCli } from '../../infra/cli/run-cli';
 import { startLocalStack } from '../../infra/local/local-stack';
 import { ClickHouseAuditLog } from '../../lib/clickhouse/audit-log';
 import { createClickHouseClient } from '../../lib/clickhouse/client';
@@ -119,10 +120,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(`bench failed: ${(error as Error).message}`);
-    process.exit(1);
-  },
-);
+runCli(main, {
+  command: 'npm run bench',
+  usage: 'usage: [BENCH_RECORDS=20000] [BENCH_BATCH_SIZE=1000] npm run bench\n\nPipeline throughput, ClickHouse round trips per batch and memory on a local stack of its own.',
+});
