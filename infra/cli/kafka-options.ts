@@ -1,4 +1,6 @@
 import { logLevel, type KafkaConfig as KafkaJsConfig } from 'kafkajs';
+import type { KafkaConfig } from '../../lib/config';
+import { createKafka } from '../../lib/kafka/client';
 import { isDebug } from './run-cli';
 
 /**
@@ -11,3 +13,13 @@ export const cliKafkaOptions = (): Partial<KafkaJsConfig> => ({
   retry: { retries: 2, initialRetryTime: 200, maxRetryTime: 1_000 },
   logLevel: isDebug() ? logLevel.INFO : logLevel.NOTHING,
 });
+
+/**
+ * Connects once and leaves: fails within seconds, with an error `describeFailure` explains, when
+ * no broker of `config` answers (before a long-running command starts its consumers).
+ */
+export async function checkKafkaReachable(config: KafkaConfig): Promise<void> {
+  const admin = (await createKafka(config, cliKafkaOptions())).admin();
+  await admin.connect();
+  await admin.disconnect();
+}
