@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../../lib/config';
 import { createLogger } from '../../../lib/logger';
+import { captureErrorOutput } from '../../support/error-output';
 
 const lines = (file: string) => readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 
@@ -14,6 +15,7 @@ describe('createLogger', () => {
     // Prepare
     const dir = join(mkdtempSync(join(tmpdir(), 'logs-')), 'logs');
     const logger = createLogger(loadConfig({ LOG_DIR: dir, LOG_LEVEL: 'info' }), { table: 'orders' });
+    const stderr = captureErrorOutput();
     // Act
     logger.info('batch processed', { inserted: 3 });
     logger.error('batch failed');
@@ -26,6 +28,7 @@ describe('createLogger', () => {
     expect(lines(join(dir, 'error.log')).map((l) => l.message)).toEqual(['batch failed']);
     expect(lines(join(dir, 'orders.log'))).toHaveLength(2);
     expect(lines(join(dir, 'combined.log'))[0]).toMatchObject({ inserted: 3, service: 'kafka-clickhouse-lambda' });
+    expect(JSON.parse(stderr.text())).toMatchObject({ level: 'ERROR', message: 'batch failed', table: 'orders' });
   });
 
   it('writes one JSON line with its keys to stdout', () => {
