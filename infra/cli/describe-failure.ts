@@ -83,7 +83,7 @@ function networkReason(e: ErrorLike): NetworkReason | undefined {
   // @clickhouse/client says "Timeout error."; kafkajs "Connection timeout".
   if (code === 'ETIMEDOUT' || /^(Timeout error|Connection timeout)/.test(message)) return { text: 'no answer (timed out)' };
   if (['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET'].includes(code) || /socket hang up|Connection closed/i.test(message)) return { text: 'the connection was closed by the other side' };
-  if (/^ERR_TLS|CERT|SELF_SIGNED/.test(code)) return { text: `TLS failed (${withoutPeriod(message)})` };
+  if (/^ERR_TLS|CERT|SELF_SIGNED|^UNABLE_TO_/.test(code)) return { text: `TLS failed (${withoutPeriod(message)})` };
   return undefined;
 }
 

@@ -44,6 +44,11 @@ describe('describeFailure: an unreachable ClickHouse', () => {
     expect(describeFailure(new Error('Timeout error.'), context({ CLICKHOUSE_URL: 'http://10.0.0.9:8123' }))).toMatch(/^cannot reach ClickHouse at http:\/\/10\.0\.0\.9:8123 \(CLICKHOUSE_URL\): no answer \(timed out\)\./);
   });
 
+  it('reports a refused certificate as a TLS failure', () => {
+    const tls = Object.assign(new Error('self-signed certificate in certificate chain'), { code: 'SELF_SIGNED_CERT_IN_CHAIN' });
+    expect(describeFailure(tls, context({ CLICKHOUSE_URL: 'https://h:8443' }))).toMatch(/^cannot reach ClickHouse at https:\/\/h:8443 \(CLICKHOUSE_URL\): TLS failed \(self-signed certificate in certificate chain\)\./);
+  });
+
   it('finds the socket error inside a wrapping library error', () => {
     const wrapped = new TransientError('ClickHouse insert failed', { cause: refused(1) });
     expect(describeFailure(wrapped, context({ CLICKHOUSE_URL: 'http://127.0.0.1:1' }))).toMatch(/^cannot reach ClickHouse at http:\/\/127\.0\.0\.1:1 \(CLICKHOUSE_URL\): connection refused/);
