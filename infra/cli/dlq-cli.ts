@@ -4,7 +4,7 @@ import { getConfig } from '../../lib/config';
 import { createKafka, createProducer } from '../../lib/kafka/client';
 import { readDeadLetters, type DeadLetterFilter, type StoredDeadLetter } from '../../lib/dlq/dead-letter-reader';
 import { originalRecord, replay } from '../../lib/dlq/replay';
-import { runCli } from './run-cli';
+import { runCli, UsageError } from './run-cli';
 
 const USAGE = [
   'usage: npm run dlq -- inspect [--reason CODE] [--table T] [--offset N]... [--json]',
@@ -41,12 +41,12 @@ function fromJsonLines(path: string): StoredDeadLetter[] {
 
 runCli(async (argv) => {
   const [command, ...rest] = argv;
-  if (command !== 'inspect' && command !== 'replay') throw new Error(command ? `unknown command "${command}"\n${USAGE}` : USAGE);
+  if (command !== 'inspect' && command !== 'replay') throw new UsageError(command ? `unknown command "${command}"` : 'say inspect or replay');
   let values;
   try {
     ({ values } = parseArgs({ args: rest, options: OPTIONS }));
   } catch (error) {
-    throw new Error(`${(error as Error).message}\n${USAGE}`);
+    throw new UsageError((error as Error).message.split(/\.\s/)[0]!);
   }
   const filter: DeadLetterFilter = { reason: values.reason, table: values.table, offsets: values.offset };
   const config = getConfig();
@@ -67,7 +67,7 @@ runCli(async (argv) => {
   }
 
   const chosen = values.file ? fromJsonLines(values.file) : values.reason || values.table || values.offset?.length || values.all ? await readDeadLetters(kafka, config.dlqTopic, filter) : undefined;
-  if (!chosen) throw new Error(`choose what to replay\n${USAGE}`);
+  if (!chosen) throw new UsageError('choose what to replay');
   const records = chosen.map(originalRecord);
   if (values['dry-run']) {
     for (const r of records) console.log(`would send to ${r.topic}: key ${r.key?.toString() ?? 'null'}, ${r.value === null ? 'null value' : `${Buffer.byteLength(r.value)} bytes`} (DLQ #${r.dlqOffset})`);
@@ -82,4 +82,4 @@ runCli(async (argv) => {
   } finally {
     await producer.disconnect();
   }
-});
+}, { command: 'npm run dlq', usage: USAGE });
