@@ -17,6 +17,8 @@ export interface Endpoint {
 export interface FailureContext {
   readonly clickhouse: Endpoint;
   readonly kafka: Endpoint;
+  /** The ClickHouse user the command logs in as (`CLICKHOUSE_USER`). */
+  readonly clickhouseUser: string;
   readonly origins: Readonly<Record<string, EnvOrigin>>;
 }
 
@@ -39,7 +41,12 @@ export function failureContext({ env, origins }: ResolvedEnvironment): FailureCo
     variable: origins[name]?.variable ?? name,
     origin: origins[name],
   });
-  return { clickhouse: endpoint('CLICKHOUSE_URL', DEFAULT_CLICKHOUSE_URL), kafka: endpoint('KAFKA_BROKERS', DEFAULT_KAFKA_BROKERS), origins };
+  return {
+    clickhouse: endpoint('CLICKHOUSE_URL', DEFAULT_CLICKHOUSE_URL),
+    kafka: endpoint('KAFKA_BROKERS', DEFAULT_KAFKA_BROKERS),
+    clickhouseUser: env.CLICKHOUSE_USER ?? 'default',
+    origins,
+  };
 }
 
 interface ErrorLike {
@@ -150,8 +157,9 @@ function describeClickHouse(links: ErrorLike[], context: FailureContext): string
   for (const e of links) {
     const code = clickHouseCode(e);
     if (code === 516 || code === 192 || code === 193 || code === 194) {
-      const user = origins.CLICKHOUSE_USER ? `the user of CLICKHOUSE_USER (from ${origins.CLICKHOUSE_USER.source})` : 'the default user "default"';
-      return `ClickHouse at ${clickhouse.address} refused the credentials of ${user} (code ${code}): set CLICKHOUSE_USER and CLICKHOUSE_PASSWORD (or CLICKHOUSE_SECRET_ARN) to an account of that server.`;
+      const source = origins.CLICKHOUSE_USER;
+      const user = `user "${context.clickhouseUser}" (${source ? (source.source === 'environment' ? 'CLICKHOUSE_USER' : `CLICKHOUSE_USER in ${source.source}`) : 'the default'})`;
+      return `ClickHouse at ${clickhouse.address} refused the credentials of ${user}, code ${code}: set CLICKHOUSE_USER and CLICKHOUSE_PASSWORD (or CLICKHOUSE_SECRET_ARN) to an account of that server.`;
     }
     if (code === 81) return `ClickHouse at ${clickhouse.address} has no database of that name (CLICKHOUSE_DB, code 81): run \`npm run migrate\` to create it.`;
     if (code === 60) return `ClickHouse at ${clickhouse.address} lacks a table (code 60, ${withoutPeriod(firstLine(e.message))}): run \`npm run migrate\`.`;

@@ -69,8 +69,10 @@ describe('describeFailure: ClickHouse refusals', () => {
   it('asks for other credentials on AUTHENTICATION_FAILED (516)', () => {
     const error = new ClickHouseError({ message: 'default: Authentication failed: password is incorrect', code: '516', type: 'AUTHENTICATION_FAILED' });
     expect(describeFailure(error, context({ CLICKHOUSE_URL: 'http://h:8123' }))).toBe(
-      'ClickHouse at http://h:8123 refused the credentials of the default user "default" (code 516): set CLICKHOUSE_USER and CLICKHOUSE_PASSWORD (or CLICKHOUSE_SECRET_ARN) to an account of that server.',
+      'ClickHouse at http://h:8123 refused the credentials of user "default" (the default), code 516: set CLICKHOUSE_USER and CLICKHOUSE_PASSWORD (or CLICKHOUSE_SECRET_ARN) to an account of that server.',
     );
+    const fromDotenv = { CLICKHOUSE_USER: { source: '.env', variable: 'CLICKHOUSE_USER', file: '/p/.env' } as EnvOrigin };
+    expect(describeFailure(error, context({ CLICKHOUSE_USER: 'svc' }, fromDotenv))).toMatch(/refused the credentials of user "svc" \(CLICKHOUSE_USER in \.env\), code 516:/);
   });
 
   it('asks for `npm run migrate` when the database or a table is missing', () => {
