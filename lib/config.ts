@@ -63,6 +63,10 @@ export interface KafkaConfig {
   readonly auth: KafkaAuth;
   readonly ssl: boolean;
   readonly secretArn?: string;
+  /** Secrets Manager secret with the private root CA (`{certificate}`), as the event source uses. */
+  readonly rootCaSecretArn?: string;
+  /** Secrets Manager secret with the mTLS client certificate (`{certificate, privateKey, privateKeyPassword?}`). */
+  readonly clientCertSecretArn?: string;
   readonly idempotent: boolean;
   readonly clientId: string;
   readonly region?: string;
@@ -76,6 +80,8 @@ export interface ClickHouseConfig {
   readonly secretArn?: string;
   readonly cluster?: string;
   readonly requestTimeoutMs: number;
+  /** TTL of the `dead_letters` table, applied by migrations. */
+  readonly deadLettersTtlDays: number;
 }
 
 export interface ProducerConfig {
@@ -90,6 +96,8 @@ export interface Config {
   readonly kafka: KafkaConfig;
   readonly clickhouse: ClickHouseConfig;
   readonly dlqTopic: string;
+  /** Cap of one dead letter on the DLQ topic. */
+  readonly dlqMaxMessageBytes: number;
   readonly maxRecordBytes: number;
   readonly logLevel: string;
   readonly logDir?: string;
@@ -133,6 +141,8 @@ export function loadConfig(env: Env): Config {
       auth: e.KAFKA_AUTH,
       ssl: e.KAFKA_SSL || e.KAFKA_AUTH === 'iam',
       secretArn: e.KAFKA_SECRET_ARN,
+      rootCaSecretArn: e.KAFKA_ROOT_CA_SECRET_ARN,
+      clientCertSecretArn: e.KAFKA_CLIENT_CERT_SECRET_ARN,
       idempotent: e.KAFKA_IDEMPOTENT,
       clientId: e.KAFKA_CLIENT_ID,
       region: e.AWS_REGION,
@@ -145,8 +155,10 @@ export function loadConfig(env: Env): Config {
       secretArn: e.CLICKHOUSE_SECRET_ARN,
       cluster: e.CLICKHOUSE_CLUSTER,
       requestTimeoutMs: e.CLICKHOUSE_REQUEST_TIMEOUT_MS,
+      deadLettersTtlDays: e.DEAD_LETTERS_TTL_DAYS,
     },
     dlqTopic: e.DLQ_TOPIC,
+    dlqMaxMessageBytes: e.DLQ_MAX_MESSAGE_BYTES,
     maxRecordBytes: e.MAX_RECORD_BYTES,
     logLevel: e.LOG_LEVEL,
     logDir: e.LOG_DIR,

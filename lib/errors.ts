@@ -78,3 +78,15 @@ export class ClickHouseWriteError extends PipelineError {
     this.name = 'ClickHouseWriteError';
   }
 }
+
+/**
+ * Every row of a batch was rejected with the same error: the table no longer matches the records
+ * (a changed column type, a dropped column), so dead-lettering them would throw good data away.
+ * The batch waits for the fix.
+ */
+export class ClickHouseSchemaMismatchError extends ClickHouseWriteError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ClickHouseSchemaMismatchError';
+  }
+}

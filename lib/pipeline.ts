@@ -1,15 +1,16 @@
+import { Deadline } from './deadline';
+import { PoisonCode, TransientError } from './errors';
+import { keyText } from './idempotency-key';
 import { decodeKafkaEvent } from './kafka/event';
 import { parseRecord, type PendingRow } from './parse-record';
 import type { AuditEntry, BatchFigures, DeadLetter, PipelineLogger, PipelinePorts } from './ports';
-import { PoisonCode } from './errors';
 import type { TableName } from './schemas';
+import { toClickHouseDateTime } from './schemas/fields';
 
 /** Figures of one batch for one table, with what logs and metrics need beyond the audit row. */
 export interface BatchSummary extends BatchFigures {
   /** Poison counts by code, for logs and metrics. */
   readonly dlqByCode: Readonly<Partial<Record<PoisonCode, number>>>;
-  /** False when the `migration_logs` row could not be written (logged and counted, not fatal). */
-  readonly auditWritten: boolean;
 }
 
 export interface BatchContext {
@@ -18,16 +19,16 @@ export interface BatchContext {
   readonly maxRecordBytes: number;
   readonly ports: PipelinePorts;
   readonly logger: PipelineLogger;
+  /** When the invocation must be done; every I/O call takes its timeout from it. */
+  readonly deadline?: Deadline;
   readonly now?: () => Date;
 }
-
-const keyOf = (row: PendingRow): string => JSON.stringify([row.key.messageId, row.key.table, row.key.recordId]);
 
 /** Keeps the first occurrence of every idempotency key; redelivered copies inside one batch go. */
 export function dropInBatchDuplicates(rows: readonly PendingRow[]): PendingRow[] {
   const seen = new Set<string>();
   return rows.filter((row) => {
-    const key = keyOf(row);
+    const key = keyText(row.key);
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
@@ -41,51 +42,63 @@ const countByCode = (letters: readonly DeadLetter[]): Partial<Record<PoisonCode,
 };
 
 /**
- * The batch algorithm every handler runs: decode → parse and validate → classify → write rows
- * → publish dead letters → audit. Order of effects, chosen so that a crash anywhere followed by
- * redelivery converges:
- * 1. rows are written first (the writer records them in `processed_events` after the data), so a
+ * The batch algorithm every handler runs: decode → parse and validate → write rows → store dead
+ * letters → audit. Order of effects, chosen so that a crash anywhere followed by any redelivery
+ * converges:
+ * 1. rows are written with their `processed_events` markers in one insert (the writer), so a
  *    redelivered batch finds them done and skips them;
- * 2. dead letters are published next, in one send; if that fails the invocation throws and the
- *    redelivery publishes them again (the DLQ is at-least-once, keyed by source coordinates);
- * 3. the audit row comes last and never fails a batch whose data is already safe.
- * Transient failures (writer, dead-letter sink) propagate: the handler throws and the event
- * source mapping redelivers the whole batch.
+ * 2. dead letters go to the DLQ topic, then the `dead_letters` table; if that fails the
+ *    invocation throws and the redelivery stores them again (the topic is at-least-once);
+ * 3. the audit row is queued and written off the critical path; it never fails a batch.
+ * Transient failures propagate: the handler throws and the event source mapping redelivers the
+ * whole batch. Record-level trouble never throws: it becomes a dead letter.
  */
 export async function processBatch(event: unknown, ctx: BatchContext): Promise<BatchSummary> {
   const now = ctx.now ?? (() => new Date());
+  const deadline = ctx.deadline ?? Deadline.none();
   const started = now();
   const batch = decodeKafkaEvent(event);
   const received = batch.records.length;
   let inserted = 0;
   let skippedDuplicates = 0;
+  let stored = 0;
   const letters: DeadLetter[] = [];
+  const letter = (l: Omit<DeadLetter, 'handler' | 'requestId'>): DeadLetter => ({ ...l, handler: ctx.table, requestId: ctx.requestId });
 
   try {
     const valid: PendingRow[] = [];
+    const ingestedAt = toClickHouseDateTime(started);
     for (const record of batch.records) {
-      const result = parseRecord(record, { table: ctx.table, maxRecordBytes: ctx.maxRecordBytes, ingestedAt: started });
+      const result = parseRecord(record, { table: ctx.table, maxRecordBytes: ctx.maxRecordBytes, ingestedAt });
       if (result.ok) valid.push(result.pending);
-      else letters.push({ record, handler: ctx.table, ...result.poison });
+      else letters.push(letter({ record, ...result.poison }));
     }
 
     const unique = dropInBatchDuplicates(valid);
     skippedDuplicates = valid.length - unique.length;
+    let unresolved = 0;
     if (unique.length > 0) {
-      const outcome = await ctx.ports.writer.writeBatch(ctx.table, unique);
+      const outcome = await ctx.ports.writer.writeBatch(ctx.table, unique, deadline);
       inserted = outcome.inserted;
       skippedDuplicates += outcome.skippedDuplicates;
+      unresolved = outcome.unresolved;
       for (const { pending, message } of outcome.rejected) {
-        letters.push({ record: pending.source, handler: ctx.table, code: PoisonCode.CLICKHOUSE_REJECTED, message, issues: [] });
+        letters.push(letter({ record: pending.source, code: PoisonCode.CLICKHOUSE_REJECTED, message, issues: [] }));
       }
     }
-    if (letters.length > 0) await ctx.ports.deadLetters.publish(letters);
+    if (letters.length > 0) await ctx.ports.deadLetters.publish(letters, deadline);
+    stored = letters.length;
+    if (unresolved > 0) {
+      // The rows settled so far are written or dead-lettered (and found as such next time); the
+      // redelivery continues with the rest.
+      throw new TransientError(
+        `ClickHouse rejected rows of this ${ctx.table} batch and ${unresolved} row(s) are still undecided after the isolation budget; ${inserted} written and ${letters.length} dead-lettered so far, the batch will be redelivered to finish`,
+      );
+    }
   } catch (error) {
-    await writeAudit(ctx, {
-      requestId: ctx.requestId, table: ctx.table, status: 'failed', received, inserted, skippedDuplicates,
-      sentToDlq: 0, durationMs: now().getTime() - started.getTime(),
-      errorMessage: (error as Error).message, processedAt: now(),
-    });
+    ctx.ports.audit.record(auditEntry(ctx, now, started, {
+      status: 'failed', received, inserted, skippedDuplicates, sentToDlq: stored, errorMessage: (error as Error).message,
+    }));
     throw error;
   }
 
@@ -99,17 +112,15 @@ export async function processBatch(event: unknown, ctx: BatchContext): Promise<B
     durationMs: now().getTime() - started.getTime(),
   };
   const firstPoison = letters[0] ? `${letters[0].code}: ${letters[0].message}` : '';
-  const auditWritten = await writeAudit(ctx, { ...figures, requestId: ctx.requestId, errorMessage: firstPoison, processedAt: now() });
-  return { ...figures, dlqByCode: countByCode(letters), auditWritten };
+  ctx.ports.audit.record({ ...figures, requestId: ctx.requestId, errorMessage: firstPoison, processedAt: now() });
+  return { ...figures, dlqByCode: countByCode(letters) };
 }
 
-/** The audit trail is best effort: its failure is logged, never a reason to redeliver safe data. */
-async function writeAudit(ctx: BatchContext, entry: AuditEntry): Promise<boolean> {
-  try {
-    await ctx.ports.audit.record(entry);
-    return true;
-  } catch (error) {
-    ctx.logger.warn('could not write migration_logs row', { error: (error as Error).message, auditEntry: entry });
-    return false;
-  }
+function auditEntry(
+  ctx: BatchContext,
+  now: () => Date,
+  started: Date,
+  figures: Omit<AuditEntry, 'table' | 'requestId' | 'durationMs' | 'processedAt'>,
+): AuditEntry {
+  return { ...figures, table: ctx.table, requestId: ctx.requestId, durationMs: now().getTime() - started.getTime(), processedAt: now() };
 }

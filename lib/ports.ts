@@ -1,3 +1,4 @@
+import type { Deadline } from './deadline';
 import type { PoisonCode } from './errors';
 import type { DecodedRecord } from './kafka/event';
 import type { PendingRow, ValidationIssue } from './parse-record';
@@ -6,10 +7,12 @@ import type { TableName } from './schemas';
 /** What the writer did with one batch of rows for one table. */
 export interface WriteOutcome {
   readonly inserted: number;
-  /** Rows whose key was already in `processed_events` (an earlier delivery wrote them). */
+  /** Rows an earlier delivery already wrote (or already dead-lettered). */
   readonly skippedDuplicates: number;
   /** Rows ClickHouse refused for their data; they become `CLICKHOUSE_REJECTED` dead letters. */
   readonly rejected: ReadonlyArray<{ readonly pending: PendingRow; readonly message: string }>;
+  /** Rows left undecided when isolating rejected rows ran out of budget: redeliver to finish. */
+  readonly unresolved: number;
 }
 
 /**
@@ -17,21 +20,22 @@ export interface WriteOutcome {
  * reached, so the batch is retried; never throws for bad data (that is `rejected`).
  */
 export interface RowWriter {
-  writeBatch(table: TableName, rows: readonly PendingRow[]): Promise<WriteOutcome>;
+  writeBatch(table: TableName, rows: readonly PendingRow[], deadline: Deadline): Promise<WriteOutcome>;
 }
 
-/** A poison record on its way to the dead-letter topic. */
+/** A poison record on its way to the dead-letter topic and table. */
 export interface DeadLetter {
   readonly record: DecodedRecord;
   readonly code: PoisonCode;
   readonly message: string;
   readonly issues: readonly ValidationIssue[];
   readonly handler: TableName;
+  readonly requestId: string;
 }
 
-/** Publishes all of a batch's dead letters at once; throws if they are not durably stored. */
+/** Stores all of a batch's dead letters; throws if they are not durably stored. */
 export interface DeadLetterSink {
-  publish(letters: readonly DeadLetter[]): Promise<void>;
+  publish(letters: readonly DeadLetter[], deadline: Deadline): Promise<void>;
 }
 
 export type BatchStatus = 'success' | 'partial' | 'failed';
@@ -54,8 +58,15 @@ export interface AuditEntry extends BatchFigures {
   readonly processedAt: Date;
 }
 
-export interface AuditLog {
-  record(entry: AuditEntry): Promise<void>;
+/**
+ * The audit trail (`migration_logs`), kept off the critical path: `record` queues the entry and
+ * returns at once; entries are written in the background and a failed write is retried with the
+ * next ones. Best effort: losing an entry never loses data.
+ */
+export interface AuditTrail {
+  record(entry: AuditEntry): void;
+  /** Writes what is queued (CLIs, tests and `sls invoke local` wait for it before exiting). */
+  flush(): Promise<void>;
 }
 
 /** The slice of a logger the pipeline needs (Powertools Logger satisfies it). */
@@ -69,7 +80,7 @@ export interface PipelineLogger {
 export interface PipelinePorts {
   readonly writer: RowWriter;
   readonly deadLetters: DeadLetterSink;
-  readonly audit: AuditLog;
+  readonly audit: AuditTrail;
   /** Releases connections (tests, CLIs); Lambda keeps them for the container's life. */
   close?(): Promise<void>;
 }

@@ -9,51 +9,18 @@
  *     until it succeeds; the partition waits, nothing is lost. Right for a ClickHouse outage:
  *     the handler already dead-letters poison itself, so only transient failures reach here.
  *   - `dlq-after-retries`: raw `AWS::Lambda::EventSourceMapping` resources in provisioned mode
- *     (Serverless v3 events cannot express these settings) with retry limits, batch bisection and
- *     an on-failure destination `kafka://<dlqTopic>` on the same cluster. A last-resort net: a
- *     partition never stalls for long, but a batch that keeps failing (e.g. ClickHouse down for
- *     longer than the retries last) goes to the DLQ topic in Lambda's own format and must be
- *     replayed by an operator.
+ *     (Serverless v3 events cannot express these settings) with a retry limit and an on-failure
+ *     destination `kafka://<dlqTopic>` on the same cluster. A batch that keeps failing (e.g.
+ *     ClickHouse down for longer than the retries last) goes to the DLQ topic in Lambda's own
+ *     format and must be replayed by an operator. Records are never diverted for their age unless
+ *     the stage sets `maxRecordAgeSeconds` (see docs/operations.md: age vs starting position).
+ *
+ * Property names and values: AWS::Lambda::EventSourceMapping,
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-eventsourcemapping.html
  */
+const { TABLES, TOPICS, stageSettings, logicalIds, capitalised } = require('./stage');
 
-const TABLES = ['users', 'products', 'orders'];
-const TOPICS = { users: 'users-topic', products: 'products-topic', orders: 'orders-topic' };
-const POLICIES = ['retry-until-success', 'dlq-after-retries'];
-
-const list = (value) => String(value || '').split(',').map((s) => s.trim()).filter(Boolean);
-const capitalised = (name) => name.charAt(0).toUpperCase() + name.slice(1);
-
-async function stageSettings(resolveVariable) {
-  const param = (name) => resolveVariable(`param:${name}`);
-  const settings = {
-    kind: await param('sourceKind'),
-    failurePolicy: await param('failurePolicy'),
-    clusterArn: await param('mskClusterArn'),
-    brokers: list(await param('kafkaBrokers')),
-    auth: await param('kafkaAuth'),
-    scramSecretArn: await param('kafkaSecretArn'),
-    subnets: list(await param('vpcSubnetIds')),
-    securityGroup: await param('vpcSecurityGroupId'),
-    rootCaSecretArn: await param('serverRootCaSecretArn'),
-    clientCertificateSecretArn: await param('clientCertificateSecretArn'),
-    batchSize: Number(await param('batchSize')),
-    batchWindowSeconds: Number(await param('batchWindowSeconds')),
-    startingPosition: await param('startingPosition'),
-    consumerGroupPrefix: await param('consumerGroupPrefix'),
-    enabled: String(await param('eventSourceEnabled')) !== 'false',
-    dlqTopic: await param('dlqTopic'),
-    maxRetryAttempts: Number(await param('maxRetryAttempts')),
-    maxRecordAgeSeconds: Number(await param('maxRecordAgeSeconds')),
-    minPollers: Number(await param('minPollers')),
-    maxPollers: Number(await param('maxPollers')),
-  };
-  if (!['msk', 'kafka'].includes(settings.kind)) throw new Error(`stage parameter sourceKind must be "msk" or "kafka" (got ${JSON.stringify(settings.kind)})`);
-  if (!POLICIES.includes(settings.failurePolicy)) throw new Error(`stage parameter failurePolicy must be one of ${POLICIES.join(', ')} (got ${JSON.stringify(settings.failurePolicy)})`);
-  if (settings.kind === 'kafka' && settings.brokers.length === 0) throw new Error('stage parameter kafkaBrokers is required when sourceKind=kafka');
-  return settings;
-}
-
-const useScram = (s) => s.auth === 'scram-sha-512' && Boolean(s.scramSecretArn);
+const consumerGroupId = (s, table) => `${s.consumerGroupPrefix}-${table}`;
 
 /** The serverless `msk` / `kafka` event of one table (default failure policy). */
 function event(table, s) {
@@ -62,12 +29,13 @@ function event(table, s) {
     batchSize: s.batchSize,
     maximumBatchingWindow: s.batchWindowSeconds,
     startingPosition: s.startingPosition,
-    consumerGroupId: `${s.consumerGroupPrefix}-${table}`,
+    consumerGroupId: consumerGroupId(s, table),
     enabled: s.enabled,
   };
-  if (s.kind === 'msk') return { msk: { arn: s.clusterArn, ...common, ...(useScram(s) ? { saslScram512: s.scramSecretArn } : {}) } };
+  const scram = s.auth === 'scram-sha-512';
+  if (s.kind === 'msk') return { msk: { arn: s.clusterArn, ...common, ...(scram ? { saslScram512: s.scramSecretArn } : {}) } };
   const access = {};
-  if (useScram(s)) access.saslScram512Auth = s.scramSecretArn;
+  if (scram) access.saslScram512Auth = s.scramSecretArn;
   if (s.subnets.length) access.vpcSubnet = s.subnets;
   if (s.securityGroup) access.vpcSecurityGroup = s.securityGroup;
   if (s.rootCaSecretArn) access.serverRootCaCertificate = s.rootCaSecretArn;
@@ -78,7 +46,7 @@ function event(table, s) {
 /** SourceAccessConfigurations of a raw event source mapping (same choices as the events). */
 function accessConfigurations(s) {
   const access = [];
-  if (useScram(s)) access.push({ Type: 'SASL_SCRAM_512_AUTH', URI: s.scramSecretArn });
+  if (s.auth === 'scram-sha-512') access.push({ Type: 'SASL_SCRAM_512_AUTH', URI: s.scramSecretArn });
   if (s.kind === 'kafka') {
     for (const subnet of s.subnets) access.push({ Type: 'VPC_SUBNET', URI: `subnet:${subnet}` });
     if (s.securityGroup) access.push({ Type: 'VPC_SECURITY_GROUP', URI: `security_group:${s.securityGroup}` });
@@ -88,49 +56,70 @@ function accessConfigurations(s) {
   return access;
 }
 
-/** A provisioned-mode event source mapping with retry limits and a Kafka on-failure destination. */
+/** A provisioned-mode event source mapping with a retry limit and a Kafka on-failure destination. */
 function provisionedMapping(table, s) {
-  const consumerGroup = `${s.consumerGroupPrefix}-${table}`;
+  const ids = logicalIds(table);
   const access = accessConfigurations(s);
   return {
     Type: 'AWS::Lambda::EventSourceMapping',
-    DependsOn: ['IamRoleLambdaExecution'],
+    // Lambda checks the execution role's permissions when it creates the mapping.
+    DependsOn: [ids.role],
     Properties: {
-      FunctionName: { 'Fn::GetAtt': [`${capitalised(table)}LambdaFunction`, 'Arn'] },
+      FunctionName: { 'Fn::GetAtt': [ids.function, 'Arn'] },
       Topics: [TOPICS[table]],
       StartingPosition: s.startingPosition,
       BatchSize: s.batchSize,
       MaximumBatchingWindowInSeconds: s.batchWindowSeconds,
       Enabled: s.enabled,
       ...(s.kind === 'msk'
-        ? { EventSourceArn: s.clusterArn, AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: consumerGroup } }
-        : { SelfManagedEventSource: { Endpoints: { KafkaBootstrapServers: s.brokers } }, SelfManagedKafkaEventSourceConfig: { ConsumerGroupId: consumerGroup } }),
+        ? { EventSourceArn: s.clusterArn, AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: consumerGroupId(s, table) } }
+        : { SelfManagedEventSource: { Endpoints: { KafkaBootstrapServers: s.brokers } }, SelfManagedKafkaEventSourceConfig: { ConsumerGroupId: consumerGroupId(s, table) } }),
       ...(access.length ? { SourceAccessConfigurations: access } : {}),
+      // Provisioned mode is what enables the error handling controls below for Kafka:
+      // https://docs.aws.amazon.com/lambda/latest/dg/kafka-retry-configurations.html
       ProvisionedPollerConfig: { MinimumPollers: s.minPollers, MaximumPollers: s.maxPollers },
+      // Lambda caps infinite retries at 10 when an on-failure destination is set, so the limit is
+      // explicit: https://docs.aws.amazon.com/lambda/latest/dg/kafka-on-failure-destination.html
       MaximumRetryAttempts: s.maxRetryAttempts,
-      MaximumRecordAgeInSeconds: s.maxRecordAgeSeconds,
-      BisectBatchOnFunctionError: true,
+      // No MaximumRecordAgeInSeconds by default: Lambda's default (-1) never discards a record for
+      // its age. With an age limit, records older than it (a TRIM_HORIZON start over a topic with
+      // history, or a backlog after an outage) would go straight to the destination unprocessed.
+      ...(s.maxRecordAgeSeconds !== undefined ? { MaximumRecordAgeInSeconds: s.maxRecordAgeSeconds } : {}),
+      // Halves a failing batch before retrying, so a record that crashes the function (not one the
+      // handler dead-letters itself) ends up alone in the destination instead of its whole batch.
+      BisectBatchOnFunctionError: s.bisectBatchOnError,
       DestinationConfig: { OnFailure: { Destination: `kafka://${s.dlqTopic}` } },
+      // No FunctionResponseTypes (ReportBatchItemFailures): the handler succeeds or fails a batch as
+      // a whole (poison is dead-lettered by the handler; a transient failure concerns every record)
+      // and returns a summary, not `batchItemFailures`.
+      // Event, error and Kafka consumer metrics of the mapping itself:
+      // https://docs.aws.amazon.com/lambda/latest/api/API_EventSourceMappingMetricsConfig.html
+      MetricsConfig: { Metrics: ['EventCount', 'ErrorCount', 'KafkaMetrics'] },
+      // The pollers' system logs, in the function's log group under a stream named after the mapping:
+      // https://docs.aws.amazon.com/lambda/latest/dg/esm-logging.html
+      LoggingConfig: { SystemLogLevel: s.esmLogLevel },
     },
   };
 }
 
-async function eventsFor(table, { resolveVariable }) {
-  const s = await stageSettings(resolveVariable);
-  return s.failurePolicy === 'retry-until-success' ? [event(table, s)] : [];
-}
+/** `msk`/`kafka` events of one table function: one under the default policy, none otherwise. */
+const eventsOf = (table, s) => (s.failurePolicy === 'retry-until-success' ? [event(table, s)] : []);
 
-async function resources({ resolveVariable }) {
-  const s = await stageSettings(resolveVariable);
+/** Raw mappings (logical id → resource) under `dlq-after-retries`; none under the default policy. */
+function mappingResources(s) {
   if (s.failurePolicy !== 'dlq-after-retries') return {};
   return Object.fromEntries(TABLES.map((table) => [`${capitalised(table)}KafkaEventSourceMapping`, provisionedMapping(table, s)]));
 }
 
+const eventsFor = (table) => async ({ resolveVariable }) => eventsOf(table, await stageSettings(resolveVariable));
+
 module.exports = {
-  users: (ctx) => eventsFor('users', ctx),
-  products: (ctx) => eventsFor('products', ctx),
-  orders: (ctx) => eventsFor('orders', ctx),
-  resources,
-  stageSettings,
+  users: eventsFor('users'),
+  products: eventsFor('products'),
+  orders: eventsFor('orders'),
+  resources: async ({ resolveVariable }) => mappingResources(await stageSettings(resolveVariable)),
+  eventsOf,
+  mappingResources,
+  consumerGroupId,
   TOPICS,
 };

@@ -1,85 +1,174 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { getConfig } from '../../lib/config';
+import { logLevel, type Kafka } from 'kafkajs';
+import { getConfig, type Config } from '../../lib/config';
+import { createClickHouseClient } from '../../lib/clickhouse/client';
+import { parseEditedLetters } from '../../lib/dlq/edited-letters';
+import { formatLetterJson, formatLetterLine, formatOutcome, formatSummary } from '../../lib/dlq/format-letter';
+import type { Letter } from '../../lib/dlq/letter';
+import { isFiltered, type LetterFilter } from '../../lib/dlq/letter-filter';
+import { NO_POSITIONS_IN_TABLE, readLettersFromTable } from '../../lib/dlq/read-dead-letters-table';
+import { readLettersFromTopic } from '../../lib/dlq/read-dlq-topic';
+import { replay } from '../../lib/dlq/replay';
+import { planReplay } from '../../lib/dlq/replay-plan';
+import { rereadOriginals } from '../../lib/dlq/reread-originals';
+import { DlqUsageError, parsePositions, parseRecordRefs, parseSince } from '../../lib/dlq/selectors';
 import { createKafka, createProducer } from '../../lib/kafka/client';
-import { readDeadLetters, type DeadLetterFilter, type StoredDeadLetter } from '../../lib/dlq/dead-letter-reader';
-import { originalRecord, replay } from '../../lib/dlq/replay';
-import { runCli, UsageError } from './run-cli';
+import { readTopicRanges } from '../../lib/kafka/read-topic';
+import { isTableName, TABLE_NAMES } from '../../lib/schemas';
+import { fetchOffsetBounds } from '../../lib/kafka/topic-offsets';
+import { runCli } from './run-cli';
 
-const USAGE = [
-  'usage: npm run dlq -- inspect [--reason CODE] [--table T] [--offset N]... [--json]',
-  '       npm run dlq -- replay (--reason CODE | --table T | --offset N... | --file FIXED.jsonl | --all) [--dry-run]',
-].join('\n');
+const HELP = `usage: npm run dlq -- inspect [--source topic|table] [filters] [--json]
+       npm run dlq -- replay (filters | --all | --file FIXED.jsonl) [--dry-run]
+
+Lists and replays dead letters: the handlers' letters, Lambda's on-failure records and anything
+else on the DLQ topic (listed as UNKNOWN, never replayed).
+
+commands:
+  inspect                 one line per letter: #PARTITION:OFFSET on the DLQ topic, table, reason,
+                          source records, why (a table row shows its failure time instead)
+  replay                  put the original records of the chosen letters back on their source
+                          topics (header x-replayed-from-dlq-offset = PARTITION:OFFSET); records a
+                          letter does not carry whole (Lambda's metadata-only records, truncated
+                          originals) are re-read from the source topic by partition and offset
+
+options:
+  --source topic|table    read the DLQ topic (default) or the ClickHouse dead_letters table (inspect only)
+  --reason CODE           a PoisonCode (SCHEMA_VALIDATION, ...), a Lambda condition (RetriesExhausted, ...),
+                          or a whole kind: HANDLER, LAMBDA, UNKNOWN
+  --table T               users, products or orders (Lambda letters: the table of their source topic)
+  --offset P:O            the letter at partition P, offset O of the DLQ topic (repeatable); a bare O
+                          only when the DLQ topic has one partition; the only way to pick an UNKNOWN one
+  --record TOPIC:P:O      letters about that source record (repeatable)
+  --since WHEN            failed at or after WHEN: ISO-8601 (2024-05-01T12:00Z) or an age (30m, 6h, 7d)
+  --json                  inspect: one JSON object per line; edit originalMessage and pass to replay --file
+  --all                   replay: every letter that can be replayed
+  --file FIXED.jsonl      replay: the edited lines of inspect --json, originalMessage sent as is
+  --dry-run               replay: show what would be sent, send nothing
+  -h, --help              this help
+
+Filters combine (AND). Connection settings come from the environment or .local/stack.env
+(KAFKA_BROKERS, DLQ_TOPIC, CLICKHOUSE_URL, ...).`;
 
 const OPTIONS = {
+  source: { type: 'string' },
   reason: { type: 'string' },
   table: { type: 'string' },
   offset: { type: 'string', multiple: true },
-  file: { type: 'string' },
+  record: { type: 'string', multiple: true },
+  since: { type: 'string' },
   json: { type: 'boolean' },
   all: { type: 'boolean' },
+  file: { type: 'string' },
   'dry-run': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** One line of `inspect --json`: what `replay --file` reads back after you fix `originalMessage`. */
-const toJsonLine = (l: StoredDeadLetter) => JSON.stringify({ partition: l.partition, offset: l.offset, key: l.key?.toString('utf8') ?? null, value: l.value });
+const SEE_HELP = 'see npm run dlq -- --help';
 
-function fromJsonLines(path: string): StoredDeadLetter[] {
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line, i) => {
-      try {
-        const parsed = JSON.parse(line) as { partition: number; offset: string; key: string | null; value: StoredDeadLetter['value'] };
-        if (!parsed.value?.source?.topic) throw new Error('no value.source.topic');
-        return { ...parsed, key: parsed.key === null ? null : Buffer.from(parsed.key) };
-      } catch (error) {
-        throw new Error(`${path}:${i + 1} is not a dead letter line from \`npm run dlq -- inspect --json\` (${(error as Error).message})`);
-      }
-    });
+function parseCommandLine(argv: string[]) {
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true });
+    return { values, positionals };
+  } catch (error) {
+    const e = error as Error & { code?: string };
+    // node's own text suggests `--` quoting, which never helps here.
+    const unknown = e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'([^']+)'/.exec(e.message)?.[1] : undefined;
+    throw new DlqUsageError(`${unknown ? `unknown option ${unknown}` : e.message}; ${SEE_HELP}`);
+  }
 }
 
-runCli(async (argv) => {
-  const [command, ...rest] = argv;
-  if (command !== 'inspect' && command !== 'replay') throw new UsageError(command ? `unknown command "${command}"` : 'say inspect or replay');
-  let values;
+type Values = ReturnType<typeof parseCommandLine>['values'];
+
+async function filterOf(values: Values, kafka: Kafka | undefined, dlqTopic: string): Promise<LetterFilter> {
+  const positions = values.offset?.length && kafka ? parsePositions(values.offset, dlqTopic, [...(await fetchOffsetBounds(kafka, dlqTopic)).keys()]) : undefined;
+  return {
+    reason: values.reason,
+    table: values.table,
+    positions,
+    records: values.record ? parseRecordRefs(values.record) : undefined,
+    since: values.since === undefined ? undefined : parseSince(values.since),
+  };
+}
+
+async function inspectTable(config: Config, values: Values): Promise<void> {
+  const filter = await filterOf(values, undefined, config.dlqTopic);
+  const client = await createClickHouseClient(config.clickhouse);
   try {
-    ({ values } = parseArgs({ args: rest, options: OPTIONS }));
-  } catch (error) {
-    throw new UsageError((error as Error).message.split(/\.\s/)[0]!);
+    const letters = await readLettersFromTable(client, filter);
+    printLetters(letters, values, `the dead_letters table (${config.clickhouse.database})`, isFiltered(filter));
+  } finally {
+    await client.close();
   }
-  const filter: DeadLetterFilter = { reason: values.reason, table: values.table, offsets: values.offset };
-  const config = getConfig();
-  const kafka = await createKafka(config.kafka);
+}
 
-  if (command === 'inspect') {
-    const letters = await readDeadLetters(kafka, config.dlqTopic, filter);
-    if (values.json) {
-      for (const l of letters) console.log(toJsonLine(l));
-      return;
-    }
-    for (const l of letters) {
-      const s = l.value.source;
-      console.log(`#${l.offset}  ${l.value.handler ?? '?'}  ${l.value.error.code}  ${s?.topic}[${s?.partition}]@${s?.offset}  ${l.value.failureReason ?? l.value.error.message}`);
-    }
-    console.log(`${letters.length} dead letter(s) in ${config.dlqTopic}${values.reason || values.table || values.offset ? ' matching the filter' : ''}.`);
-    return;
-  }
+function printLetters(letters: readonly Letter[], values: Values, where: string, filtered: boolean): void {
+  if (values.json) return void letters.forEach((l) => console.log(formatLetterJson(l)));
+  for (const l of letters) console.log(formatLetterLine(l));
+  console.log(formatSummary(letters, where, filtered));
+}
 
-  const chosen = values.file ? fromJsonLines(values.file) : values.reason || values.table || values.offset?.length || values.all ? await readDeadLetters(kafka, config.dlqTopic, filter) : undefined;
-  if (!chosen) throw new UsageError('choose what to replay');
-  const records = chosen.map(originalRecord);
-  if (values['dry-run']) {
-    for (const r of records) console.log(`would send to ${r.topic}: key ${r.key?.toString() ?? 'null'}, ${r.value === null ? 'null value' : `${Buffer.byteLength(r.value)} bytes`} (DLQ #${r.dlqOffset})`);
-    return;
+async function replayLetters(config: Config, kafka: Kafka, values: Values): Promise<void> {
+  let letters: Letter[];
+  let skipped = 0;
+  if (values.file) {
+    if (values.all || isFiltered(await filterOf(values, undefined, config.dlqTopic)) || values.offset?.length) {
+      throw new DlqUsageError(`--file replays the lines of the file: leave out --all and the filters; ${SEE_HELP}`);
+    }
+    letters = parseEditedLetters(readFileSync(values.file, 'utf8'), values.file);
+  } else {
+    const filter = await filterOf(values, kafka, config.dlqTopic);
+    if (!isFiltered(filter) && !values.all) throw new DlqUsageError(`choose what to replay: --all, --reason, --table, --offset, --record, --since or --file; ${SEE_HELP}`);
+    const read = await readLettersFromTopic(kafka, config.dlqTopic, filter);
+    // Unknown messages name no record: only an explicit --offset brings one here, to be told why.
+    letters = read.filter((l) => l.kind !== 'unknown' || filter.positions?.length);
+    skipped = read.length - letters.length;
   }
+  const outcomes = await rereadOriginals(letters.map(planReplay), (topic, ranges) => readTopicRanges(kafka, topic, ranges));
+  const dryRun = values['dry-run'] === true;
+  for (const o of outcomes) {
+    const { sent, problem } = formatOutcome(o, dryRun);
+    if (sent) console.log(sent);
+    if (problem) console.error(problem);
+  }
+  if (skipped) console.log(`skipped ${skipped} UNKNOWN message(s): they name no record to replay (pick one with --offset to see why).`);
+  if (outcomes.some((o) => o.problem)) process.exitCode = 1;
+  const records = outcomes.flatMap((o) => o.records);
+  if (dryRun) return;
   if (records.length === 0) return void console.log('Nothing to replay.');
   const producer = await createProducer(config.kafka);
   await producer.connect();
   try {
-    const counts = await replay(producer, records);
-    for (const [topic, n] of Object.entries(counts)) console.log(`replayed ${n} record(s) to ${topic}`);
+    for (const [topic, n] of Object.entries(await replay(producer, records))) console.log(`replayed ${n} record(s) to ${topic}`);
   } finally {
     await producer.disconnect();
   }
-}, { command: 'npm run dlq', usage: USAGE });
+}
+
+runCli(async (argv) => {
+  const { values, positionals } = parseCommandLine(argv);
+  if (values.help) return void console.log(HELP);
+  const [command, ...extra] = positionals;
+  if (command !== 'inspect' && command !== 'replay') {
+    throw new DlqUsageError(`${command ? `unknown command "${command}"` : 'no command'}: use inspect or replay; ${SEE_HELP}`);
+  }
+  if (extra.length) throw new DlqUsageError(`unexpected argument "${extra[0]}"; ${SEE_HELP}`);
+  const misplaced = command === 'inspect' ? (['all', 'file', 'dry-run'] as const).find((f) => values[f] !== undefined) : values.json ? 'json' : undefined;
+  if (misplaced) throw new DlqUsageError(`--${misplaced} does not apply to ${command}; ${SEE_HELP}`);
+  if (values.table !== undefined && !isTableName(values.table)) throw new DlqUsageError(`--table must be one of ${TABLE_NAMES.join(', ')} (got ${JSON.stringify(values.table)})`);
+  const source = values.source ?? 'topic';
+  if (source !== 'topic' && source !== 'table') throw new DlqUsageError(`--source must be topic or table (got ${JSON.stringify(source)})`);
+  if (source === 'table' && command === 'replay') throw new DlqUsageError('replay reads the DLQ topic: find letters with inspect --source table, then replay them with --record TOPIC:PARTITION:OFFSET');
+  if (source === 'table' && values.offset?.length) throw new DlqUsageError(NO_POSITIONS_IN_TABLE);
+  const config = getConfig();
+
+  if (source === 'table') return inspectTable(config, values);
+  // The CLI reports failures itself, in one line: kafkajs' own error log lines would repeat them.
+  const kafka = await createKafka(config.kafka, { logLevel: logLevel.NOTHING });
+  if (command === 'inspect') {
+    const filter = await filterOf(values, kafka, config.dlqTopic);
+    return printLetters(await readLettersFromTopic(kafka, config.dlqTopic, filter), values, config.dlqTopic, isFiltered(filter));
+  }
+  return replayLetters(config, kafka, values);
+});

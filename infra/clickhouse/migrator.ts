@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { resolveClickHouseCredentials } from '../../lib/clickhouse/client';
 import type { ClickHouseConfig } from '../../lib/config';
-import { toClickHouseDateTime } from '../../lib/transform/to-clickhouse-row';
-import { renderMigration, splitStatements } from './render';
+import { toClickHouseDateTime } from '../../lib/schemas/fields';
+import { checkDeduplicationWindows } from './dedup-check';
+import { acquireMigrationLock } from './migration-lock';
+import { parseStatements, renderMigration } from './render';
 
 export const MIGRATIONS_DIR = join(__dirname, 'migrations');
 
@@ -48,16 +50,23 @@ export interface MigrateOptions {
   readonly database: string;
   readonly cluster?: string;
   readonly migrations?: readonly Migration[];
+  /** Values of `{{NAME}}` placeholders (e.g. `DEAD_LETTERS_TTL_DAYS`). */
+  readonly variables?: Readonly<Record<string, string | number>>;
 }
 
+const DEFAULT_VARIABLES = { DEAD_LETTERS_TTL_DAYS: 30 };
+
 /**
- * Applies pending migrations in order and records each in `schema_migrations`. Safe to run
- * twice or concurrently: every statement is `IF NOT EXISTS`-style, so two runners racing on the
- * same version both succeed, and the version table is a ReplacingMergeTree. A migration whose
- * file changed after it was applied is an error (write a new migration instead).
+ * Applies pending migrations in order and records each in `schema_migrations`. Safe to run twice
+ * or concurrently: runners take a lock (a table only one can create) before applying anything, a
+ * statement guarded by `-- @when` runs only when its condition holds, so an interrupted run can
+ * run again, and a migration whose file changed after it was applied is an error (write a new
+ * migration instead). Afterwards it checks that the deduplication windows are what the writer
+ * relies on.
  */
 export async function migrate(options: MigrateOptions): Promise<MigrationResult> {
   const { serverClient, databaseClient, database, cluster } = options;
+  const variables = { ...DEFAULT_VARIABLES, ...options.variables };
   const onCluster = cluster ? ` ON CLUSTER ${cluster}` : '';
   await serverClient.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}${onCluster}` });
   await databaseClient.command({
@@ -69,48 +78,85 @@ export async function migrate(options: MigrateOptions): Promise<MigrationResult>
     ),
   });
 
-  const rows = await (
-    await databaseClient.query({ query: 'SELECT version, argMax(checksum, applied_at) AS checksum FROM schema_migrations GROUP BY version', format: 'JSONEachRow' })
-  ).json<{ version: string; checksum: string }>();
-  const appliedChecksums = new Map(rows.map((r) => [r.version, r.checksum]));
-
+  const migrations = options.migrations ?? loadMigrations();
   const result: MigrationResult = { applied: [], alreadyApplied: [] };
-  for (const migration of options.migrations ?? loadMigrations()) {
-    const label = `${migration.version}_${migration.name}`;
-    const known = appliedChecksums.get(migration.version);
-    if (known !== undefined) {
-      if (known !== migration.checksum) {
-        throw new MigrationError(`migration ${label} was changed after it was applied; add a new migration instead`);
+  let applied = await appliedChecksums(databaseClient);
+  const pending = () => migrations.filter((m) => !applied.has(m.version));
+  if (pending().length > 0) {
+    const release = await acquireMigrationLock(databaseClient, cluster);
+    try {
+      // Another runner may have applied them while this one waited for the lock.
+      applied = await appliedChecksums(databaseClient);
+      for (const migration of pending()) {
+        await applyMigration(databaseClient, migration, cluster, variables);
+        result.applied.push(label(migration));
       }
-      result.alreadyApplied.push(label);
-      continue;
+    } finally {
+      await release();
     }
-    for (const statement of splitStatements(renderMigration(migration.sql, cluster))) {
-      try {
-        await databaseClient.command({ query: statement });
-      } catch (error) {
-        throw new MigrationError(`migration ${label} failed: ${(error as Error).message}`, { cause: error });
-      }
-    }
-    await databaseClient.insert({
-      table: 'schema_migrations',
-      format: 'JSONEachRow',
-      values: [{ version: migration.version, name: migration.name, checksum: migration.checksum, applied_at: toClickHouseDateTime(new Date()) }],
-    });
-    result.applied.push(label);
   }
+  for (const migration of migrations) {
+    const known = applied.get(migration.version);
+    if (known === undefined) continue;
+    if (known !== migration.checksum) throw new MigrationError(`migration ${label(migration)} was changed after it was applied; add a new migration instead`);
+    result.alreadyApplied.push(label(migration));
+  }
+  await checkDeduplicationWindows(databaseClient);
   return result;
+}
+
+const label = (m: Migration): string => `${m.version}_${m.name}`;
+
+async function appliedChecksums(client: ClickHouseClient): Promise<Map<string, string>> {
+  const rows = await (
+    await client.query({ query: 'SELECT version, argMax(checksum, applied_at) AS checksum FROM schema_migrations GROUP BY version', format: 'JSONEachRow' })
+  ).json<{ version: string; checksum: string }>();
+  return new Map(rows.map((r) => [r.version, r.checksum]));
+}
+
+async function applyMigration(client: ClickHouseClient, migration: Migration, cluster: string | undefined, variables: Record<string, string | number>): Promise<void> {
+  for (const statement of parseStatements(renderMigration(migration.sql, cluster, variables))) {
+    try {
+      if (statement.when && !(await holds(client, statement.when))) continue;
+      await client.command({ query: statement.sql, clickhouse_settings: { mutations_sync: '2', alter_sync: '2' } });
+    } catch (error) {
+      throw new MigrationError(`migration ${label(migration)} failed: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  await client.insert({
+    table: 'schema_migrations',
+    format: 'JSONEachRow',
+    values: [{ version: migration.version, name: migration.name, checksum: migration.checksum, applied_at: toClickHouseDateTime(new Date()) }],
+  });
+}
+
+async function holds(client: ClickHouseClient, condition: string): Promise<boolean> {
+  const rows = await (await client.query({ query: condition, format: 'JSONCompactEachRow' })).json<unknown[]>();
+  const first = rows[0]?.[0];
+  return first !== undefined && first !== null && Number(first) !== 0;
 }
 
 /** Connects with `config`'s credentials, applies pending migrations, and closes the clients. */
 export async function migrateDatabase(config: ClickHouseConfig): Promise<MigrationResult> {
   const credentials = await resolveClickHouseCredentials(config);
-  // Failures reach the caller as errors; the client's own multi-line log of them would only repeat them.
-  const common = { url: credentials.url, username: credentials.username, password: credentials.password, request_timeout: config.requestTimeoutMs, log: { level: ClickHouseLogLevel.OFF } };
+  const common = {
+    url: credentials.url,
+    username: credentials.username,
+    password: credentials.password,
+    // Rebuild migrations copy whole tables; the runner reports its own errors.
+    request_timeout: Math.max(config.requestTimeoutMs, 300_000),
+    log: { level: ClickHouseLogLevel.OFF },
+  };
   const serverClient = createClient(common);
   const databaseClient = createClient({ ...common, database: config.database });
   try {
-    return await migrate({ serverClient, databaseClient, database: config.database, cluster: config.cluster });
+    return await migrate({
+      serverClient,
+      databaseClient,
+      database: config.database,
+      cluster: config.cluster,
+      variables: { DEAD_LETTERS_TTL_DAYS: config.deadLettersTtlDays },
+    });
   } finally {
     await Promise.all([serverClient.close(), databaseClient.close()]);
   }

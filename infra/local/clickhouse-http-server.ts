@@ -12,7 +12,21 @@ export interface ClickHouseHttpServerOptions {
   readonly port?: number;
   readonly user?: string;
   readonly password?: string;
+  /** Longest request URI accepted (ClickHouse's `http_max_uri_size`, 1 MiB by default). */
+  readonly maxUriBytes?: number;
+  /** Longest value of a multipart form field (ClickHouse's `http_max_field_value_size`, 128 KiB). */
+  readonly maxFieldValueBytes?: number;
 }
+
+/** What the endpoint has served, for tests that hold the client to its budget of requests. */
+export interface ClickHouseRequestStats {
+  readonly requests: number;
+  /** Length of the longest request line (method, URI, version) seen. */
+  readonly maxRequestLineBytes: number;
+}
+
+/** ClickHouse's own defaults for the limits this endpoint enforces. */
+export const CLICKHOUSE_LIMITS = { maxUriBytes: 1024 * 1024, maxFieldValueBytes: 128 * 1024 } as const;
 
 /** Faults for reliability tests: refuse connections, answer with an error, or never answer. */
 export type ClickHouseFault =
@@ -56,11 +70,14 @@ export class ClickHouseHttpServer {
   private readonly sockets = new Set<Socket>();
   private fault: ClickHouseFault = { kind: 'none' };
   private readonly stalled = new Set<ServerResponse>();
+  private credentials: { user: string; password: string };
+  private stats = { requests: 0, maxRequestLineBytes: 0 };
 
   constructor(private readonly options: ClickHouseHttpServerOptions) {
     this.engine = new ChdbEngine(options.dataDir);
-    // Query parameters travel in the URL: allow URLs as long as ClickHouse does (1 MiB).
-    this.server = createServer({ maxHeaderSize: 2 * 1024 * 1024 }, (req, res) => void this.handle(req, res));
+    this.credentials = { user: options.user ?? 'default', password: options.password ?? '' };
+    // Node's header limit is raised so that ClickHouse's own URI limit (checked below) decides.
+    this.server = createServer({ maxHeaderSize: 2 * (options.maxUriBytes ?? CLICKHOUSE_LIMITS.maxUriBytes) + 64 * 1024 }, (req, res) => void this.handle(req, res));
     this.server.on('connection', (socket) => {
       if (this.fault.kind === 'refuse') {
         socket.destroy();
@@ -84,6 +101,18 @@ export class ClickHouseHttpServer {
     return `http://${address.address}:${address.port}`;
   }
 
+  /** Changes the accepted password, as rotating the secret of a real server's user would. */
+  setCredentials(user: string, password: string): void {
+    this.credentials = { user, password };
+  }
+
+  /** Requests served so far and the longest request line; `reset` starts counting again. */
+  requestStats(reset = false): ClickHouseRequestStats {
+    const stats = { ...this.stats };
+    if (reset) this.stats = { requests: 0, maxRequestLineBytes: 0 };
+    return stats;
+  }
+
   setFault(fault: ClickHouseFault): void {
     this.fault = fault;
     if (fault.kind === 'refuse') for (const socket of this.sockets) socket.destroy();
@@ -103,13 +132,27 @@ export class ClickHouseHttpServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestLine = Buffer.byteLength(`${req.method} ${req.url} HTTP/${req.httpVersion}`);
+    this.stats.requests += 1;
+    this.stats.maxRequestLineBytes = Math.max(this.stats.maxRequestLineBytes, requestLine);
+    if (Buffer.byteLength(req.url ?? '') > (this.options.maxUriBytes ?? CLICKHOUSE_LIMITS.maxUriBytes)) {
+      req.resume();
+      res.writeHead(414, { 'Content-Type': 'text/plain; charset=UTF-8' }).end('Code: 1000. DB::Exception: HTTP request URI is too long (http_max_uri_size). (POCO_EXCEPTION)\n');
+      return;
+    }
     const url = new URL(req.url ?? '/', 'http://localhost');
     const queryId = url.searchParams.get('query_id') ?? randomUUID();
     res.setHeader('X-ClickHouse-Server-Display-Name', 'chdb-local');
     res.setHeader('X-ClickHouse-Query-Id', queryId);
     res.setHeader('X-ClickHouse-Timezone', 'UTC');
     try {
-      const body = await readBody(req);
+      let body = await readBody(req);
+      const form = parseMultipartForm(req, body, this.options.maxFieldValueBytes ?? CLICKHOUSE_LIMITS.maxFieldValueBytes);
+      if (form) {
+        // Form fields join the URL parameters (query, param_*, settings), as in ClickHouse.
+        for (const [name, value] of form) url.searchParams.append(name, value);
+        body = Buffer.alloc(0);
+      }
       if (this.fault.kind === 'stall') {
         this.stalled.add(res);
         return;
@@ -154,7 +197,7 @@ export class ClickHouseHttpServer {
     }
     if (typeof req.headers['x-clickhouse-user'] === 'string') user = req.headers['x-clickhouse-user'];
     if (typeof req.headers['x-clickhouse-key'] === 'string') password = req.headers['x-clickhouse-key'];
-    if (user !== (this.options.user ?? 'default') || password !== (this.options.password ?? '')) {
+    if (user !== this.credentials.user || password !== this.credentials.password) {
       throw new HttpQueryError(516, 'AUTHENTICATION_FAILED', `${user}: Authentication failed: password is incorrect, or there is no user with such name`);
     }
   }
@@ -213,6 +256,33 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
     throw new HttpQueryError(638, 'UNKNOWN_COMPRESSION_METHOD', `Unknown HTTP compression method: ${encoding}`);
   }
   return raw;
+}
+
+/**
+ * The fields of a `multipart/form-data` body (query parameters, the query, settings), or
+ * undefined for any other body. File parts (ClickHouse's external tables) are not supported here.
+ */
+function parseMultipartForm(req: IncomingMessage, body: Buffer, maxFieldValueBytes: number): Array<[string, string]> | undefined {
+  const type = String(req.headers['content-type'] ?? '');
+  if (!/^multipart\/form-data\b/i.test(type)) return undefined;
+  const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(type);
+  if (!boundary) throw new HttpQueryError(1000, 'POCO_EXCEPTION', 'multipart/form-data without a boundary');
+  const delimiter = `--${boundary[1] ?? boundary[2]}`;
+  const fields: Array<[string, string]> = [];
+  const text = body.toString('latin1');
+  for (const part of text.split(delimiter).slice(1)) {
+    if (part.startsWith('--')) break;
+    const headerEnd = part.indexOf('\r\n\r\n');
+    if (headerEnd < 0) throw new HttpQueryError(1000, 'POCO_EXCEPTION', 'malformed multipart/form-data part');
+    const headers = part.slice(0, headerEnd);
+    const name = /name="([^"]*)"/i.exec(headers)?.[1];
+    if (name === undefined) continue;
+    if (/filename=/i.test(headers)) throw new HttpQueryError(48, 'NOT_IMPLEMENTED', 'External tables (file parts in multipart/form-data) are not supported by the local endpoint');
+    const value = Buffer.from(part.slice(headerEnd + 4).replace(/\r\n$/, ''), 'latin1');
+    if (value.length > maxFieldValueBytes) throw new HttpQueryError(1000, 'POCO_EXCEPTION', 'Field value too long (http_max_field_value_size)');
+    fields.push([name, value.toString('utf8')]);
+  }
+  return fields;
 }
 
 function settingsFrom(url: URL): Array<[string, string]> {

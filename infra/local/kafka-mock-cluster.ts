@@ -1,4 +1,6 @@
 import type { LibraryHandle } from 'koffi' with { 'resolution-mode': 'import' };
+import { TOPIC_OF_TABLE } from '../../lib/schemas';
+import { liftMockLogCaps, LOCAL_STACK_LOG_CAPS, mockTopicCount, readMockPartitionLogs, type KafkaLogCaps, type MockPartitionLog } from './kafka-mock-log-caps';
 
 // koffi ships an ESM type surface over a CommonJS build (index.cjs); require keeps this file CommonJS.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -54,12 +56,13 @@ export interface KafkaMockOptions {
   readonly brokers?: number;
   /** Topic → partition count; defaults to 3 per data topic and 1 for `dlq-topic`. */
   readonly topics?: Readonly<Record<string, number>>;
+  /** Per-partition log caps (default {@link LOCAL_STACK_LOG_CAPS}); librdkafka's own are 5 MiB / 100,000 appends. */
+  readonly logCaps?: KafkaLogCaps;
 }
 
+/** Every table's topic with 3 partitions (as docker-compose.yml creates them) and `dlq-topic` with 1. */
 export const DEFAULT_TOPIC_PARTITIONS: Readonly<Record<string, number>> = {
-  'users-topic': 3,
-  'products-topic': 3,
-  'orders-topic': 3,
+  ...Object.fromEntries(Object.values(TOPIC_OF_TABLE).map((topic) => [topic, 3])),
   'dlq-topic': 1,
 };
 
@@ -70,11 +73,14 @@ const RD_KAFKA_PRODUCER = 0;
  * Run it in a process of its own, apart from Kafka clients (see infra/local/stack-process.ts).
  */
 export class KafkaMockCluster {
+  private liftedTopicCount = 0;
+
   private constructor(
     private readonly native: Native,
     private readonly rk: unknown,
-    private readonly mc: unknown,
+    private readonly mc: bigint,
     readonly bootstrapServers: string,
+    readonly logCaps: KafkaLogCaps,
   ) {}
 
   static start(options: KafkaMockOptions = {}): KafkaMockCluster {
@@ -87,15 +93,42 @@ export class KafkaMockCluster {
     if (!rk) throw new Error(`rd_kafka_new failed: ${errstr.toString('utf8').replace(/\0.*$/s, '')}`);
     const mc = native.clusterNew(rk, options.brokers ?? 3);
     if (!mc) throw new Error('rd_kafka_mock_cluster_new failed');
-    const cluster = new KafkaMockCluster(native, rk, mc, native.bootstraps(mc) as string);
-    for (const [topic, partitions] of Object.entries(options.topics ?? DEFAULT_TOPIC_PARTITIONS)) {
-      cluster.createTopic(topic, partitions);
+    const cluster = new KafkaMockCluster(native, rk, mc as bigint, native.bootstraps(mc) as string, options.logCaps ?? LOCAL_STACK_LOG_CAPS);
+    try {
+      for (const [topic, partitions] of Object.entries(options.topics ?? DEFAULT_TOPIC_PARTITIONS)) {
+        cluster.createTopic(topic, partitions);
+      }
+    } catch (error) {
+      cluster.close();
+      throw error;
     }
     return cluster;
   }
 
+  /** Creates a topic (synchronously: it exists on return) with this cluster's log caps. */
   createTopic(topic: string, partitions: number, replication = 1): void {
     this.check(this.native.topicCreate(this.mc, topic, partitions, replication), `create topic ${topic}`);
+    this.liftLogCaps([topic]);
+  }
+
+  /**
+   * Gives topics the mock created by itself (a client's Metadata request for an unknown topic
+   * auto-creates it) this cluster's log caps. Cheap when no topic was added since the last call.
+   */
+  liftNewTopics(): void {
+    if (mockTopicCount(this.mc) !== this.liftedTopicCount) this.liftLogCaps();
+  }
+
+  /** Caps and fill of each partition of `topic`, read from the mock (undefined: no such topic). */
+  partitionLogs(topic: string): MockPartitionLog[] | undefined {
+    return readMockPartitionLogs(this.mc, topic);
+  }
+
+  /** The `host:port` of broker `id` (1..brokers): the mock lists its brokers in id order. */
+  brokerAddress(id: number): string {
+    const address = this.bootstrapServers.split(',')[id - 1];
+    if (!address) throw new Error(`Kafka mock: no broker ${id}`);
+    return address;
   }
 
   /** Broker ids are 1..brokers. A down broker closes its connections and refuses new ones. */
@@ -123,6 +156,12 @@ export class KafkaMockCluster {
   close(): void {
     this.native.clusterDestroy(this.mc);
     this.native.kafkaDestroy(this.rk);
+  }
+
+  private liftLogCaps(expectedTopics: readonly string[] = []): void {
+    const count = mockTopicCount(this.mc);
+    liftMockLogCaps(this.mc, this.logCaps, expectedTopics);
+    this.liftedTopicCount = count;
   }
 
   private check(code: number, what: string): void {

@@ -1,8 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { ClickHouseFault } from './clickhouse-http-server';
-import type { StackControl, StackEndpoints, StackMessage, StackProcessOptions } from './protocol';
+import type { ClickHouseFault, ClickHouseRequestStats } from './clickhouse-http-server';
+import type { MockPartitionLog } from './kafka-mock-log-caps';
+import type { StackControl, StackControlResult, StackEndpoints, StackMessage, StackProcessOptions } from './protocol';
 
 export const PROJECT_ROOT = resolve(__dirname, '..', '..');
 const STACK_PROCESS = join(__dirname, 'stack-process.ts');
@@ -19,46 +20,70 @@ export interface StartStackOptions extends Omit<StackProcessOptions, 'exitOnDisc
 }
 
 /**
- * A running local stack: Kafka mock cluster + ClickHouse HTTP endpoint in a child process, with
- * fault injection for reliability tests.
+ * A running local stack: Kafka mock cluster (behind a proxy that enforces a real broker's limits)
+ * + ClickHouse HTTP endpoint in a child process, with fault injection for reliability tests.
+ * See docs/local-stack.md.
  */
 export class LocalStack implements StackEndpoints {
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (result: StackControlResult) => void; reject: (e: Error) => void }>();
 
   constructor(
     private readonly child: ChildProcess,
     readonly pid: number,
+    /** The limits proxy's brokers: what every client uses. */
     readonly kafkaBrokers: string,
     readonly clickhouseUrl: string,
+    /** The mock brokers themselves, without the limits (for comparisons and diagnostics only). */
+    readonly kafkaMockBrokers: string = kafkaBrokers,
   ) {
     child.on('message', (message: StackMessage) => {
       if (message.type !== 'ack') return;
       const waiter = this.pending.get(message.id);
       this.pending.delete(message.id);
       if (message.error) waiter?.reject(new Error(message.error));
-      else waiter?.resolve();
+      else waiter?.resolve(message.result);
     });
   }
 
-  setClickHouseFault(fault: ClickHouseFault): Promise<void> {
-    return this.control({ type: 'clickhouse-fault', fault });
+  async setClickHouseFault(fault: ClickHouseFault): Promise<void> {
+    await this.control({ type: 'clickhouse-fault', fault });
   }
 
-  setKafkaBrokerDown(broker: number): Promise<void> {
-    return this.control({ type: 'kafka-broker', broker, up: false });
+  /** Changes the ClickHouse user's password (a secret rotation on the server side). */
+  async setClickHouseCredentials(user: string, password: string): Promise<void> {
+    await this.control({ type: 'clickhouse-credentials', user, password });
   }
 
-  setKafkaBrokerUp(broker: number): Promise<void> {
-    return this.control({ type: 'kafka-broker', broker, up: true });
+  /** Requests ClickHouse has served and the longest request line; `reset` starts a new count. */
+  async clickHouseRequestStats(reset = false): Promise<ClickHouseRequestStats> {
+    return (await this.control({ type: 'clickhouse-stats', reset })) as ClickHouseRequestStats;
   }
 
-  pushKafkaRequestErrors(apiKey: number, errorCodes: readonly number[]): Promise<void> {
-    return this.control({ type: 'kafka-request-errors', apiKey, errorCodes });
+  async setKafkaBrokerDown(broker: number): Promise<void> {
+    await this.control({ type: 'kafka-broker', broker, up: false });
   }
 
-  clearKafkaRequestErrors(apiKey: number): Promise<void> {
-    return this.control({ type: 'kafka-clear-request-errors', apiKey });
+  async setKafkaBrokerUp(broker: number): Promise<void> {
+    await this.control({ type: 'kafka-broker', broker, up: true });
+  }
+
+  async pushKafkaRequestErrors(apiKey: number, errorCodes: readonly number[]): Promise<void> {
+    await this.control({ type: 'kafka-request-errors', apiKey, errorCodes });
+  }
+
+  async clearKafkaRequestErrors(apiKey: number): Promise<void> {
+    await this.control({ type: 'kafka-clear-request-errors', apiKey });
+  }
+
+  /** Creates a topic (the mock has no controller, so `admin.createTopics` cannot). */
+  async createKafkaTopic(topic: string, partitions = 1): Promise<void> {
+    await this.control({ type: 'kafka-create-topic', topic, partitions });
+  }
+
+  /** Each partition's log caps and fill as the mock holds them (undefined: no such topic). */
+  async kafkaPartitionLogs(topic: string): Promise<MockPartitionLog[] | undefined> {
+    return ((await this.control({ type: 'kafka-partition-logs', topic })) as MockPartitionLog[] | undefined) ?? undefined;
   }
 
   /** Stops the stack process and waits until it has exited. */
@@ -75,9 +100,9 @@ export class LocalStack implements StackEndpoints {
     this.child.unref();
   }
 
-  private control(request: StackControl): Promise<void> {
+  private control(request: StackControl): Promise<StackControlResult> {
     const id = this.nextId++;
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<StackControlResult>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.child.send({ ...request, id });
     });
@@ -100,7 +125,15 @@ export function stackEnvironment(
   };
 }
 
-/** Starts the stack process and resolves once Kafka and ClickHouse accept connections. */
+/**
+ * Starts the stack process and resolves once Kafka (through its limits proxy) and ClickHouse
+ * (with `database` created) accept connections.
+ *
+ * @example
+ * const stack = await startLocalStack({ dataDir: mkdtempSync(join(tmpdir(), 'stack-')), database: 'test' });
+ * const kafka = new Kafka({ brokers: stack.kafkaBrokers.split(',') });
+ * await stack.stop();
+ */
 export async function startLocalStack(options: StartStackOptions): Promise<LocalStack> {
   const { detached = false, logFile, readyTimeoutMs = 60_000, ...processOptions } = options;
   const log = logFile ? openSync(logFile, 'a') : undefined;
@@ -126,7 +159,7 @@ export async function startLocalStack(options: StartStackOptions): Promise<Local
       child.once('exit', (code, signal) => reject(new Error(`local stack process exited during start-up (${signal ?? `code ${code}`})`)));
       child.once('error', reject);
     }).finally(() => clearTimeout(timer));
-    return new LocalStack(child, ready.pid, ready.kafkaBrokers, ready.clickhouseUrl);
+    return new LocalStack(child, ready.pid, ready.kafkaBrokers, ready.clickhouseUrl, ready.kafkaMockBrokers);
   } catch (error) {
     child.kill('SIGKILL');
     throw error;

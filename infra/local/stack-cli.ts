@@ -9,7 +9,7 @@ stack:up starts it (or reports the running one) and writes ${STACK_ENV_FILE}, wh
 reads; stack:down stops it (ClickHouse data stays in .local/clickhouse); stack:status says where it runs.`;
 
 function printEnv(state: StackState): void {
-  console.log(`Kafka brokers:  ${state.kafkaBrokers}`);
+  console.log(`Kafka brokers:  ${state.kafkaBrokers}${state.kafkaMockBrokers ? ` (limits proxy; mock brokers ${state.kafkaMockBrokers})` : ''}`);
   console.log(`ClickHouse:     ${state.clickhouseUrl}`);
   console.log(`Environment:    ${ENV_FILE} (every command reads it; or: set -a; . ${STACK_ENV_FILE}; set +a)`);
 }
@@ -34,7 +34,11 @@ async function up(args: string[]): Promise<void> {
 
 async function down(): Promise<void> {
   const state = await stopLocalStack();
-  console.log(state ? `Local stack stopped (pid ${state.pid}). ClickHouse data stays in .local/clickhouse.` : 'No local stack is running.');
+  console.log(
+    state
+      ? `Local stack stopped (pid ${state.pid}). ClickHouse data stays in .local/clickhouse; Kafka's topics are gone (the mock keeps them in memory).`
+      : 'No local stack is running.',
+  );
 }
 
 async function status(): Promise<void> {

@@ -10,7 +10,10 @@ export const ENV_FILE = join(PROJECT_ROOT, STACK_ENV_FILE);
 /** What `.local/stack.json` records about the detached stack. */
 export interface StackState {
   readonly pid: number;
+  /** The limits proxy's brokers (what clients use). */
   readonly kafkaBrokers: string;
+  /** The mock brokers behind the proxy (absent in files of older stacks). */
+  readonly kafkaMockBrokers?: string;
   readonly clickhouseUrl: string;
   readonly startedAt: string;
 }
@@ -56,23 +59,31 @@ export async function ensureLocalStack(options: EnsureStackOptions = {}): Promis
   if (running) process.kill(running.pid, 'SIGKILL');
   const user = options.clickhouseUser || 'default';
   const password = options.clickhousePassword ?? '';
+  const database = options.database || 'test';
   mkdirSync(LOCAL_DIR, { recursive: true });
   const stack = await startLocalStack({
     dataDir: join(LOCAL_DIR, 'clickhouse'),
     clickhousePort: options.clickhousePort ?? 0,
     clickhouseUser: user,
     clickhousePassword: password,
+    database,
     detached: true,
     logFile: join(LOCAL_DIR, 'stack.log'),
   });
   stack.release();
-  const state: StackState = { pid: stack.pid, kafkaBrokers: stack.kafkaBrokers, clickhouseUrl: stack.clickhouseUrl, startedAt: new Date().toISOString() };
+  const state: StackState = {
+    pid: stack.pid,
+    kafkaBrokers: stack.kafkaBrokers,
+    kafkaMockBrokers: stack.kafkaMockBrokers,
+    clickhouseUrl: stack.clickhouseUrl,
+    startedAt: new Date().toISOString(),
+  };
   writeFileSync(STATE_FILE, `${JSON.stringify(state, null, 2)}\n`);
   writeFileSync(
     ENV_FILE,
     [
       '# Written by `npm run stack:up`; removed by `npm run stack:down`.',
-      ...Object.entries(stackEnvironment(state, { database: options.database || 'test', user, password })).map(([name, value]) => `${name}=${value}`),
+      ...Object.entries(stackEnvironment(state, { database, user, password })).map(([name, value]) => `${name}=${value}`),
       '',
     ].join('\n'),
   );

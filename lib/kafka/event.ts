@@ -57,60 +57,101 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 // Buffer.from silently skips invalid characters; corrupt bytes must not become other bytes.
 const isBase64 = (text: string): boolean => text.length % 4 === 0 && BASE64.test(text);
 
-const decodeBase64 = (text: string | null | undefined): Buffer | null =>
-  text === undefined || text === null || !isBase64(text) ? null : Buffer.from(text, 'base64');
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
 
-const base64Problem = (r: LambdaKafkaRecord): string | undefined => {
-  if (typeof r.value === 'string' && !isBase64(r.value)) return 'value is not valid base64';
-  if (typeof r.key === 'string' && !isBase64(r.key)) return 'key is not valid base64';
-  return undefined;
+const describeValue = (value: unknown): string => (value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value);
+
+const fail = (path: string, problem: string): never => {
+  throw new InvalidEventError(`${path} ${problem}`);
 };
 
-const decodeHeaders = (headers: LambdaKafkaRecord['headers']): KafkaHeader[] =>
-  (headers ?? []).flatMap((header) =>
-    Object.entries(header).map(([name, bytes]) => ({ name, value: Buffer.from(bytes) })),
-  );
+/** A key or value: base64 text, or null/absent. Anything else is a malformed event. */
+function bytesField(value: unknown, path: string): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') fail(path, `must be base64 text or null (got ${describeValue(value)})`);
+  return value as string;
+}
 
-const compareOffsets = (a: DecodedRecord, b: DecodedRecord): number => {
-  const x = BigInt(a.offset);
-  const y = BigInt(b.offset);
-  return x < y ? -1 : x > y ? 1 : 0;
+function decodeHeaders(headers: unknown, path: string): KafkaHeader[] {
+  if (headers === undefined || headers === null) return [];
+  if (!Array.isArray(headers)) return fail(path, `must be an array of {name: [bytes]} objects (got ${describeValue(headers)})`);
+  const decoded: KafkaHeader[] = [];
+  headers.forEach((header: unknown, i) => {
+    if (!isPlainObject(header)) fail(`${path}[${i}]`, `must be an object of header name to byte array (got ${describeValue(header)})`);
+    for (const [name, bytes] of Object.entries(header as Record<string, unknown>)) {
+      const where = `${path}[${i}].${name}`;
+      if (!Array.isArray(bytes)) fail(where, `must be an array of bytes (got ${describeValue(bytes)})`);
+      for (const byte of bytes as unknown[]) {
+        if (!Number.isInteger(byte) || (byte as number) < -128 || (byte as number) > 255) fail(where, 'must hold only byte values');
+      }
+      decoded.push({ name, value: Buffer.from(bytes as number[]) });
+    }
+  });
+  return decoded;
+}
+
+function decodeRecord(raw: unknown, path: string): DecodedRecord {
+  if (!isPlainObject(raw)) return fail(path, `must be an object (got ${describeValue(raw)})`);
+  const { topic, partition, offset, timestamp, timestampType } = raw;
+  if (typeof topic !== 'string' || topic === '') fail(`${path}.topic`, 'must be a topic name');
+  if (!Number.isInteger(partition) || (partition as number) < 0) fail(`${path}.partition`, 'must be a non-negative integer');
+  const offsetText = typeof offset === 'number' && Number.isSafeInteger(offset) ? String(offset) : typeof offset === 'string' ? offset.replace(/^0+(?=\d)/, '') : '';
+  if (!/^\d{1,19}$/.test(offsetText)) fail(`${path}.offset`, `must be a non-negative integer (got ${JSON.stringify(offset)?.slice(0, 40)})`);
+  if (timestamp !== undefined && !Number.isFinite(timestamp)) fail(`${path}.timestamp`, 'must be milliseconds since the epoch');
+  const key = bytesField(raw.key, `${path}.key`);
+  const value = bytesField(raw.value, `${path}.value`);
+  const record = {
+    topic: topic as string,
+    partition: partition as number,
+    offset: offsetText,
+    timestamp: (timestamp as number | undefined) ?? 0,
+    timestampType: typeof timestampType === 'string' ? timestampType : 'CREATE_TIME',
+    key: key !== null && isBase64(key) ? Buffer.from(key, 'base64') : null,
+    value: value !== null && isBase64(value) ? Buffer.from(value, 'base64') : null,
+    headers: decodeHeaders(raw.headers, `${path}.headers`),
+  };
+  if (value !== null && !isBase64(value)) return { ...record, decodeError: 'value is not valid base64', rawValue: value };
+  if (key !== null && !isBase64(key)) return { ...record, decodeError: 'key is not valid base64', rawValue: value ?? undefined };
+  return record;
+}
+
+const isAscending = (records: readonly DecodedRecord[]): boolean => {
+  for (let i = 1; i < records.length; i++) {
+    const a = records[i - 1]!.offset;
+    const b = records[i]!.offset;
+    if (a.length > b.length || (a.length === b.length && a > b)) return false;
+  }
+  return true;
 };
+
+// Decimal strings without leading zeros compare by length, then lexically: no BigInt needed.
+const compareOffsets = ({ offset: a }: DecodedRecord, { offset: b }: DecodedRecord): number =>
+  a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * Decodes a Lambda Kafka event into records in delivery order: partition groups as the event
- * lists them, each sorted by offset. Throws {@link InvalidEventError} when the event is not a
- * Kafka event at all (a wiring mistake, not poison data).
+ * lists them, each in offset order. Throws {@link InvalidEventError} naming the path of the first
+ * problem when the event is not a well-formed Kafka event (a wiring mistake, not poison data).
+ * A key or value that is not base64 is record-level trouble: the record becomes `UNDECODABLE`.
  */
 export function decodeKafkaEvent(event: unknown): DecodedBatch {
-  const e = event as Partial<LambdaKafkaEvent> | null;
-  if (!e || (e.eventSource !== 'aws:kafka' && e.eventSource !== 'SelfManagedKafka')) {
-    throw new InvalidEventError(`not a Kafka event (eventSource ${JSON.stringify(e?.eventSource)})`);
+  if (!isPlainObject(event)) return fail('event', `must be a Kafka event object (got ${describeValue(event)})`);
+  const { eventSource } = event;
+  if (eventSource !== 'aws:kafka' && eventSource !== 'SelfManagedKafka') {
+    fail('event.eventSource', `must be "aws:kafka" or "SelfManagedKafka" (got ${JSON.stringify(eventSource)?.slice(0, 60)}): not a Kafka event`);
   }
-  if (!e.records || typeof e.records !== 'object') throw new InvalidEventError('Kafka event has no records');
-  const origin = e.eventSource === 'aws:kafka' ? (e.eventSourceArn ?? '') : (e.bootstrapServers ?? '');
+  if (!isPlainObject(event.records)) fail('event.records', `must be an object of "topic-partition" groups (got ${describeValue(event.records)})`);
+  const origin = eventSource === 'aws:kafka' ? event.eventSourceArn : event.bootstrapServers;
 
   const records: DecodedRecord[] = [];
-  for (const [group, groupRecords] of Object.entries(e.records)) {
-    const decoded = groupRecords.map((r, i) => {
-      const where = `record ${group}[${i}]`;
-      if (typeof r.topic !== 'string' || !Number.isInteger(r.partition) || !/^\d+$/.test(String(r.offset))) {
-        throw new InvalidEventError(`${where} lacks topic, partition or offset`);
-      }
-      const decodeError = base64Problem(r);
-      const record: DecodedRecord = {
-        topic: r.topic,
-        partition: r.partition,
-        offset: String(r.offset),
-        timestamp: r.timestamp,
-        timestampType: r.timestampType,
-        key: decodeBase64(r.key),
-        value: decodeBase64(r.value),
-        headers: decodeHeaders(r.headers),
-      };
-      return decodeError ? { ...record, decodeError, rawValue: r.value ?? undefined } : record;
-    });
-    records.push(...decoded.sort(compareOffsets));
+  for (const [group, groupRecords] of Object.entries(event.records as Record<string, unknown>)) {
+    const path = `event.records[${JSON.stringify(group)}]`;
+    if (!Array.isArray(groupRecords)) fail(path, `must be an array of records (got ${describeValue(groupRecords)})`);
+    const decoded = (groupRecords as unknown[]).map((r, i) => decodeRecord(r, `${path}[${i}]`));
+    // Lambda delivers each partition in offset order; sort only if an event does not.
+    if (!isAscending(decoded)) decoded.sort(compareOffsets);
+    for (const record of decoded) records.push(record);
   }
-  return { eventSource: e.eventSource, origin, records };
+  return { eventSource: eventSource as KafkaEventSource, origin: typeof origin === 'string' ? origin : '', records };
 }

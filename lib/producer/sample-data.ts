@@ -1,7 +1,7 @@
 import { Faker, en } from '@faker-js/faker';
 import { COUNTRY_CODES } from '../schemas/countries';
 import { ORDER_STATUSES } from '../schemas/orders';
-import { roundToCents } from '../schemas/fields';
+import { toCents } from '../schemas/fields';
 import { TOPIC_OF_TABLE, type TableName } from '../schemas';
 
 
@@ -80,7 +80,7 @@ export function generateSampleData(options: SampleDataOptions): SampleRecord[] {
       product_id: productIds.length ? faker.helpers.arrayElement(productIds) : faker.string.uuid(),
       quantity,
       unit_price: unitPrice,
-      ...(faker.datatype.boolean(0.5) ? { total: roundToCents(quantity * unitPrice) } : {}),
+      ...(faker.datatype.boolean(0.5) ? { total: toCents(quantity * unitPrice) / 100 } : {}),
       status: faker.helpers.arrayElement(ORDER_STATUSES),
       created_at: createdAt(),
     });

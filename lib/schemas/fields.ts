@@ -1,21 +1,86 @@
 import { z } from 'zod';
 
-/** ISO-8601 date-time with `Z` or an offset, e.g. `2024-01-01T00:00:00.000Z`. */
-export const isoDateTime = () => z.iso.datetime({ offset: true });
+/**
+ * Field rules shared by the table schemas. Each one accepts only what its ClickHouse column can
+ * store exactly, so a value is either written as sent or dead-lettered with a precise message —
+ * never altered silently (the few normalisations are named where they happen and in the README).
+ */
 
-export const recordId = () => z.uuid();
+/** `DateTime64(3, 'UTC')` range, in milliseconds since the epoch. */
+export const MIN_DATETIME_MS = Date.UTC(1900, 0, 1);
+export const MAX_DATETIME_MS = Date.UTC(2299, 11, 31, 23, 59, 59, 999);
 
-const hasAtMostTwoDecimals = (value: number): boolean =>
-  Math.abs(Math.round(value * 100) - value * 100) < 1e-6;
+/** ISO-8601 (any offset) → `YYYY-MM-DD hh:mm:ss.sss` in UTC, the `DateTime64(3, 'UTC')` text form. */
+export const toClickHouseDateTime = (value: number | Date): string => {
+  const iso = (typeof value === 'number' ? new Date(value) : value).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
+};
 
-/** A non-negative money amount with at most two decimal places (stored as `Decimal(18, 2)`). */
+/**
+ * An ISO-8601 date-time with `Z` or an offset, within `DateTime64(3)`'s range, output as UTC text
+ * for ClickHouse. Normalisations: the offset is converted to UTC; digits below the millisecond
+ * are truncated (the column stores milliseconds).
+ */
+export const timestamp = () =>
+  z.iso.datetime({ offset: true }).transform((value, ctx) => {
+    const ms = Date.parse(value);
+    if (!(ms >= MIN_DATETIME_MS && ms <= MAX_DATETIME_MS)) {
+      ctx.issues.push({ code: 'custom', input: value, message: 'must be between 1900-01-01T00:00:00Z and 2299-12-31T23:59:59.999Z' });
+      return z.NEVER;
+    }
+    return toClickHouseDateTime(ms);
+  });
+
+/** A UUID; stored by ClickHouse in canonical lower case (normalisation). */
+export const uuid = () => z.uuid().transform((value) => value.toLowerCase());
+
+/** Index of the first lone UTF-16 surrogate, or -1 when the string is well-formed Unicode. */
+export function loneSurrogateAt(value: string): number {
+  if (value.isWellFormed()) return -1;
+  for (let i = 0; i < value.length; i++) {
+    const unit = value.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff) {
+      const next = value.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+      else return i;
+    } else if (unit >= 0xdc00 && unit <= 0xdfff) return i;
+  }
+  return -1;
+}
+
+/** Why a string is not valid Unicode: a lone surrogate cannot be encoded as UTF-8. */
+export const loneSurrogateMessage = (value: string, at: number): string =>
+  `is not valid Unicode: lone UTF-16 surrogate \\u${value.charCodeAt(at).toString(16)} at character ${at} (a truncated emoji?)`;
+
+/** Text stored verbatim: well-formed Unicode, 1..`max` UTF-16 units, not blank. */
+export const text = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .superRefine((value, ctx) => {
+      const at = loneSurrogateAt(value);
+      if (at >= 0) ctx.addIssue({ code: 'custom', message: loneSurrogateMessage(value, at) });
+      else if (value.trim() === '') ctx.addIssue({ code: 'custom', message: 'must not be empty or blank' });
+    });
+
+/**
+ * The largest amount a JSON number carries exactly with cents: 15 significant digits are the most
+ * a double holds for every decimal value, so 13 before the point and 2 after.
+ */
+export const MAX_MONEY = 9_999_999_999_999.99;
+export const MAX_MONEY_CENTS = 999_999_999_999_999;
+
+/** A non-negative amount with at most two decimals, stored exactly as `Decimal(18, 2)`. */
 export const money = () =>
   z
     .number()
-    .finite()
     .nonnegative()
-    .max(9_999_999_999_999_999.99)
-    .refine(hasAtMostTwoDecimals, { message: 'must have at most 2 decimal places' });
+    .max(MAX_MONEY, { message: `must be at most ${MAX_MONEY} (larger amounts cannot be carried exactly in a JSON number)` })
+    .refine((value) => Number(value.toFixed(2)) === value, { message: 'must have at most 2 decimal places' });
 
-/** Rounds to cents, removing binary floating point noise (0.1 + 0.2 → 0.3). */
-export const roundToCents = (value: number): number => Math.round(value * 100) / 100;
+/** Exact cents of a validated money amount. */
+export const toCents = (value: number): number => Math.round(value * 100);
+
+/** An integer column of ClickHouse type `UInt8` / `UInt32`: larger values would wrap silently. */
+export const unsigned = (max: number, min = 0) => z.number().int().min(min).max(max);
+export const UINT32_MAX = 4_294_967_295;

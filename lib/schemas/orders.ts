@@ -1,36 +1,35 @@
 import { z } from 'zod';
-import { isoDateTime, money, recordId, roundToCents } from './fields';
+import { MAX_MONEY_CENTS, money, timestamp, toCents, UINT32_MAX, unsigned, uuid } from './fields';
 
 export const ORDER_STATUSES = ['pending', 'paid', 'shipped', 'delivered', 'cancelled'] as const;
 
-/** A present `total` may differ from quantity × unit_price by at most this (rounding). */
-export const TOTAL_TOLERANCE = 0.01;
+/** A present `total` may differ from quantity × unit_price by at most one cent (rounding). */
+export const TOTAL_TOLERANCE_CENTS = 1;
 
-export const OrderSchema = z
-  .object({
-    id: recordId(),
-    user_id: recordId(),
-    product_id: recordId(),
-    quantity: z.number().int().min(1).max(4_294_967_295), // UInt32: ClickHouse would wrap larger values silently
-    unit_price: money(),
-    total: money().optional(),
-    status: z.enum(ORDER_STATUSES),
-    created_at: isoDateTime(),
-  })
-  .superRefine((order, ctx) => {
-    if (order.total === undefined) return;
-    const expected = order.quantity * order.unit_price;
-    if (Math.abs(order.total - expected) > TOTAL_TOLERANCE + 1e-9) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['total'],
-        message: `must equal quantity × unit_price (${roundToCents(expected)}) ± ${TOTAL_TOLERANCE}`,
-      });
-    }
-  })
-  .transform((order) => ({
-    ...order,
-    total: order.total ?? roundToCents(order.quantity * order.unit_price),
-  }));
+export const OrderFields = {
+  id: uuid(),
+  user_id: uuid(),
+  product_id: uuid(),
+  quantity: unsigned(UINT32_MAX, 1),
+  unit_price: money(),
+  // Absent or null: computed.
+  total: money().nullish(),
+  status: z.enum(ORDER_STATUSES),
+  created_at: timestamp(),
+};
+
+export const OrderSchema = z.object(OrderFields).transform((order, ctx) => {
+  // In integer cents: exact for every amount money() accepts.
+  const expected = toCents(order.unit_price) * order.quantity;
+  if (expected > MAX_MONEY_CENTS) {
+    ctx.issues.push({ code: 'custom', path: ['total'], input: order, message: `quantity × unit_price (${expected / 100}) is larger than the largest storable amount` });
+    return z.NEVER;
+  }
+  if (order.total !== undefined && order.total !== null && Math.abs(toCents(order.total) - expected) > TOTAL_TOLERANCE_CENTS) {
+    ctx.issues.push({ code: 'custom', path: ['total'], input: order.total, message: `must equal quantity × unit_price (${expected / 100}) ± 0.01` });
+    return z.NEVER;
+  }
+  return { ...order, total: order.total ?? expected / 100 };
+});
 
 export type Order = z.infer<typeof OrderSchema>;

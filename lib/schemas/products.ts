@@ -1,13 +1,15 @@
 import { z } from 'zod';
-import { isoDateTime, money, recordId } from './fields';
+import { money, text, timestamp, UINT32_MAX, unsigned, uuid } from './fields';
 
-export const ProductSchema = z.object({
-  id: recordId(),
-  name: z.string().trim().min(1).max(500),
-  category: z.string().trim().min(1).max(200),
+export const ProductFields = {
+  id: uuid(),
+  name: text(500),
+  category: text(200),
   price: money(),
-  stock: z.number().int().nonnegative().max(4_294_967_295), // UInt32: ClickHouse would wrap larger values silently
-  created_at: isoDateTime(),
-});
+  stock: unsigned(UINT32_MAX),
+  created_at: timestamp(),
+};
+
+export const ProductSchema = z.object(ProductFields);
 
 export type Product = z.infer<typeof ProductSchema>;

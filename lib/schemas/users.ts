@@ -1,18 +1,22 @@
 import { z } from 'zod';
 import { COUNTRY_CODES } from './countries';
-import { isoDateTime, recordId } from './fields';
+import { text, timestamp, unsigned, uuid } from './fields';
 
-export const UserSchema = z.object({
-  id: recordId(),
+/** Optional fields may be absent or null: both are stored as NULL. */
+export const UserFields = {
+  id: uuid(),
   email: z.email(),
-  name: z.string().trim().min(1).max(200),
-  age: z.number().int().min(0).max(150).optional(),
+  name: text(200),
+  age: unsigned(150).nullish(),
+  // Normalisation: ISO codes are upper-cased ("de" → "DE").
   country: z
     .string()
     .transform((code) => code.toUpperCase())
     .refine((code) => COUNTRY_CODES.has(code), { message: 'must be an ISO 3166-1 alpha-2 country code' })
-    .optional(),
-  created_at: isoDateTime(),
-});
+    .nullish(),
+  created_at: timestamp(),
+};
+
+export const UserSchema = z.object(UserFields);
 
 export type User = z.infer<typeof UserSchema>;

@@ -9,11 +9,10 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { migrateDatabase } from '../../infra/clickhouse/migrator';
 import { runCli } from '../../infra/cli/run-cli';
 import { startLocalStack } from '../../infra/local/local-stack';
-import { ClickHouseAuditLog } from '../../lib/clickhouse/audit-log';
-import { createClickHouseClient } from '../../lib/clickhouse/client';
+import { ClickHouseAuditTrail } from '../../lib/clickhouse/audit-trail';
+import { ClickHouseConnection } from '../../lib/clickhouse/connection';
 import { IdempotentWriter } from '../../lib/clickhouse/writer';
 import { loadConfig } from '../../lib/config';
-import { createProducer } from '../../lib/kafka/client';
 import { DeadLetterPublisher } from '../../lib/kafka/dead-letter-publisher';
 import { decodeKafkaEvent, type LambdaKafkaEvent } from '../../lib/kafka/event';
 import { parseRecord } from '../../lib/parse-record';
@@ -60,7 +59,7 @@ async function main(): Promise<void> {
 
   // 1. Decode + parse + validate + transform, in memory.
   let started = performance.now();
-  for (const event of events) for (const record of decodeKafkaEvent(event).records) parseRecord(record, { table: 'orders', maxRecordBytes: 1_048_576, ingestedAt: new Date() });
+  for (const event of events) for (const record of decodeKafkaEvent(event).records) parseRecord(record, { table: 'orders', maxRecordBytes: 1_048_576, ingestedAt: '2024-01-01 00:00:00.000' });
   const parseSeconds = (performance.now() - started) / 1000;
 
   // 2. The whole pipeline against the local stack, then the same batches redelivered.
@@ -69,10 +68,16 @@ async function main(): Promise<void> {
   const config = loadConfig({ KAFKA_BROKERS: stack.kafkaBrokers, KAFKA_IDEMPOTENT: 'false', CLICKHOUSE_URL: stack.clickhouseUrl, CLICKHOUSE_DB: 'bench' });
   try {
     await migrateDatabase(config.clickhouse);
-    const { client, calls } = counting(await createClickHouseClient(config.clickhouse));
-    const producer = await createProducer(config.kafka);
-    await producer.connect();
-    const ports = { writer: new IdempotentWriter(client), deadLetters: new DeadLetterPublisher(producer, config.dlqTopic), audit: new ClickHouseAuditLog(client) };
+    let counter: ReturnType<typeof counting> | undefined;
+    const connection = new ClickHouseConnection(config.clickhouse, (c, credentials) => {
+      const { createClickHouseClientFor } = require('../../lib/clickhouse/client') as typeof import('../../lib/clickhouse/client');
+      counter = counting(createClickHouseClientFor(c, credentials));
+      return counter.client;
+    });
+    const calls = () => counter?.calls() ?? 0;
+    const publisher = new DeadLetterPublisher({ kafka: config.kafka, topic: config.dlqTopic, maxMessageBytes: config.dlqMaxMessageBytes });
+    const audit = new ClickHouseAuditTrail(connection, silent);
+    const ports = { writer: new IdempotentWriter(connection, { requestTimeoutMs: 30_000 }), deadLetters: publisher, audit };
     const run = async () => {
       const t0 = performance.now();
       const before = calls();
@@ -88,9 +93,11 @@ async function main(): Promise<void> {
       return { seconds: (performance.now() - t0) / 1000, roundTripsPerBatch: (calls() - before) / events.length, inserted, skipped, dlq };
     };
     const first = await run();
+    await audit.flush();
     const redelivery = await run();
-    await producer.disconnect();
-    await client.close();
+    await audit.flush();
+    await publisher.close();
+    await connection.close();
 
     const memory = process.memoryUsage();
     const results = {

@@ -1,19 +1,18 @@
-import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { PROJECT_ROOT } from '../../infra/local/local-stack';
 import { createPorts, type ClosablePorts } from '../../lib/create-ports';
-import { readDeadLetters } from '../../lib/dlq/dead-letter-reader';
-import { originalRecord, replay } from '../../lib/dlq/replay';
+import type { OurLetter } from '../../lib/dlq/letter';
+import { readLettersFromTopic } from '../../lib/dlq/read-dlq-topic';
+import { replay } from '../../lib/dlq/replay';
+import { planReplay } from '../../lib/dlq/replay-plan';
 import { processBatch } from '../../lib/pipeline';
-import { loadFixture } from '../support/events';
+import { runDlqCli } from '../support/dlq-cli';
+import { loadFixture, userEnvelope } from '../support/events';
 import { silentLogger } from '../support/fakes';
 import { startTestStack, testProducer, type TestStack } from '../support/test-stack';
 
-const cli = (args: string[], env: Record<string, string>) =>
-  promisify(execFile)(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'infra/cli/dlq-cli.ts'), ...args], { cwd: PROJECT_ROOT, env: { ...process.env, ...env } });
-
-describe('npm run dlq: inspect and replay', () => {
+describe("npm run dlq: the handlers' letters", () => {
   let ts: TestStack;
   let ports: ClosablePorts;
 
@@ -29,36 +28,73 @@ describe('npm run dlq: inspect and replay', () => {
   });
 
   it('reads the dead letters back, filtered by reason or table', async () => {
-    const all = await readDeadLetters(ts.kafka, 'dlq-topic');
-    expect(all.map((l) => l.value.error.code)).toEqual(['INVALID_JSON', 'SCHEMA_VALIDATION', 'TABLE_MISMATCH', 'EMPTY_VALUE', 'UNDECODABLE']);
-    const schema = await readDeadLetters(ts.kafka, 'dlq-topic', { reason: 'SCHEMA_VALIDATION' });
+    const all = await readLettersFromTopic(ts.kafka, 'dlq-topic');
+    expect(all.map((l) => [l.kind, l.reason])).toEqual([
+      ['ours', 'INVALID_JSON'],
+      ['ours', 'SCHEMA_VALIDATION'],
+      ['ours', 'TABLE_MISMATCH'],
+      ['ours', 'EMPTY_VALUE'],
+      ['ours', 'UNDECODABLE'],
+    ]);
+    const schema = (await readLettersFromTopic(ts.kafka, 'dlq-topic', { reason: 'SCHEMA_VALIDATION' })) as OurLetter[];
     expect(schema.map((l) => [l.key?.toString(), l.value.source.offset])).toEqual([['bad-email', '42']]);
-    expect(await readDeadLetters(ts.kafka, 'dlq-topic', { table: 'orders' })).toEqual([]);
+    expect(await readLettersFromTopic(ts.kafka, 'dlq-topic', { table: 'orders' })).toEqual([]);
   });
 
-  it('replays a chosen record to its source topic with its original bytes', async () => {
+  it('replays a chosen record to its source topic with its original bytes, naming the letter in a header', async () => {
     // Prepare
-    const [binary] = await readDeadLetters(ts.kafka, 'dlq-topic', { reason: 'UNDECODABLE' });
+    const [binary] = await readLettersFromTopic(ts.kafka, 'dlq-topic', { reason: 'UNDECODABLE' });
+    const plan = planReplay(binary!);
     const before = await ts.topicSize('users-topic');
     // Act
     const producer = await testProducer(ts.kafka);
-    const counts = await replay(producer, [originalRecord(binary!)]);
+    const counts = await replay(producer, plan.kind === 'send' ? plan.records : []);
     await producer.disconnect();
     // Assess
     expect(counts).toEqual({ 'users-topic': 1 });
     const messages = await ts.readMessages('users-topic');
     expect(messages).toHaveLength(before + 1);
-    const replayed = messages.find((m) => m.headers?.['x-replayed-from-dlq-offset']?.toString() === binary!.offset)!;
+    const replayed = messages.find((m) => m.headers?.['x-replayed-from-dlq-offset']?.toString() === `0:${binary!.position!.offset}`)!;
     expect(replayed.key?.toString()).toBe('binary');
     expect(replayed.value).toEqual(Buffer.from([0xff, 0xfe, 0x00, 0x41]));
   });
 
-  it('prints a readable listing, and a readable error for bad usage', async () => {
-    const env = { KAFKA_BROKERS: ts.stack.kafkaBrokers, KAFKA_IDEMPOTENT: 'false', LOG_LEVEL: 'silent' };
-    const { stdout } = await cli(['inspect', '--reason', 'TABLE_MISMATCH'], env);
-    expect(stdout).toMatch(/#2 {2}users {2}TABLE_MISMATCH {2}users-topic\[2\]@43 {2}The record was sent to the wrong topic/);
-    expect(stdout).toContain('1 dead letter(s) in dlq-topic matching the filter.');
-    await expect(cli(['replay'], env)).rejects.toMatchObject({ code: 1, stderr: 'error: choose what to replay. See `npm run dlq -- --help`.\n' });
-    await expect(cli(['inspect', '--bogus'], env)).rejects.toMatchObject({ stderr: expect.not.stringMatching(/\n\s+at /) });
+  it('replays the fixed originalMessage of an edited inspect --json line', async () => {
+    // Prepare: the INVALID_JSON letter, fixed by hand.
+    const { stdout } = await runDlqCli(['inspect', '--reason', 'INVALID_JSON', '--json'], ts.env);
+    const line = JSON.parse(stdout);
+    line.value.originalMessage = userEnvelope(777);
+    const dir = mkdtempSync(join(tmpdir(), 'dlq-fix-'));
+    writeFileSync(join(dir, 'fixed.jsonl'), `${JSON.stringify(line)}\n`);
+    // Act
+    const replayed = await runDlqCli(['replay', '--file', join(dir, 'fixed.jsonl')], ts.env).finally(() => rmSync(dir, { recursive: true, force: true }));
+    // Assess
+    expect(replayed).toEqual({ code: 0, stderr: '', stdout: `#0:${line.offset}: sending 1 record(s) to users-topic (from the letter)\nreplayed 1 record(s) to users-topic\n` });
+    const fixed = (await ts.readMessages('users-topic')).filter((m) => m.headers?.['x-replayed-from-dlq-offset']?.toString() === `0:${line.offset}`);
+    expect(fixed.map((m) => [m.key?.toString(), m.value?.toString()])).toEqual([[line.key, userEnvelope(777)]]);
+  });
+
+  it('prints a readable listing, and one readable line for bad usage', async () => {
+    const { code, stdout } = await runDlqCli(['inspect', '--reason', 'TABLE_MISMATCH'], ts.env);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^#0:2 {2}users {2}TABLE_MISMATCH {2}users-topic\[2\]@43 {2}The record was sent to the wrong topic/);
+    expect(stdout).toContain('1 letter(s) in dlq-topic matching the filter.');
+    expect(await runDlqCli(['replay'], ts.env)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: choose what to replay: --all, --reason, --table, --offset, --record, --since or --file; see npm run dlq -- --help\n',
+    });
+    expect(await runDlqCli(['inspect', '--bogus'], ts.env)).toEqual({ code: 1, stdout: '', stderr: 'error: unknown option --bogus; see npm run dlq -- --help\n' });
+    expect(await runDlqCli(['inspect', '--offset', '2'], { ...ts.env, DLQ_TOPIC: 'users-topic' })).toMatchObject({
+      code: 1,
+      stderr: 'error: --offset 2 is ambiguous: users-topic has 3 partitions; write PARTITION:OFFSET, e.g. --offset 0:2\n',
+    });
+  });
+
+  it('--help lists every flag and exits 0', async () => {
+    const { code, stdout, stderr } = await runDlqCli(['--help'], {});
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    for (const flag of ['inspect', 'replay', '--source', '--reason', '--table', '--offset', '--record', '--since', '--json', '--all', '--file', '--dry-run', '--help']) expect(stdout).toContain(flag);
+    expect((await runDlqCli(['replay', '-h'], {})).stdout).toBe(stdout);
   });
 });

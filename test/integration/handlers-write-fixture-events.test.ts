@@ -25,6 +25,8 @@ describe('the exported handlers on the local stack', () => {
   it('users: rows with Kafka metadata, processed_events and a migration_logs row', async () => {
     // Act
     const summary = await handlers.users!(loadFixture('msk-users.json'), { awsRequestId: 'req-users-1' });
+    // The audit row is written off the critical path; close() waits for it.
+    await handlers.users!.close();
     // Assess
     expect(summary).toMatchObject({ received: 3, inserted: 3, sentToDlq: 0, status: 'success' });
     expect(await select('SELECT id, email, name, age, country, created_at, message_id, kafka_topic, kafka_partition, kafka_offset FROM users ORDER BY id')).toEqual([
@@ -80,14 +82,23 @@ describe('the exported handlers on the local stack', () => {
       value: {
         originalMessage: expect.stringContaining('"email":"not-an-email"'),
         originalEncoding: 'utf8',
-        source: { topic: 'users-topic', partition: 2, offset: '42', timestamp: 1704067200042, key: 'bad-email' },
+        originalBytes: expect.any(Number),
+        originalSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+        originalTruncated: false,
+        source: { topic: 'users-topic', partition: 2, offset: '42', timestamp: 1704067200042, key: 'bad-email', keyTruncated: false },
         error: { code: 'SCHEMA_VALIDATION', message: 'users record is invalid: data.email: Invalid email address', issues: [{ path: 'data.email', code: 'invalid_format', message: 'Invalid email address' }] },
         failureReason: expect.stringMatching(/^The record does not match its schema: .*\.$/),
         failedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
         handler: 'users',
+        requestId: 'req-mixed',
       },
     });
     expect(letters[4]!.value).toMatchObject({ originalEncoding: 'base64', originalMessage: Buffer.from([0xff, 0xfe, 0x00, 0x41]).toString('base64') });
+    // The same letters, queryable with SQL.
+    expect(await select("SELECT reason, count() AS n FROM dead_letters WHERE request_id = 'req-mixed' GROUP BY reason ORDER BY reason")).toEqual([
+      { reason: 'EMPTY_VALUE', n: '1' }, { reason: 'INVALID_JSON', n: '1' }, { reason: 'SCHEMA_VALIDATION', n: '1' }, { reason: 'TABLE_MISMATCH', n: '1' }, { reason: 'UNDECODABLE', n: '1' },
+    ]);
+    await handlers.users!.close();
     expect(await select("SELECT status, sent_to_dlq FROM migration_logs WHERE request_id = 'req-mixed'")).toEqual([{ status: 'partial', sent_to_dlq: 5 }]);
   });
 });

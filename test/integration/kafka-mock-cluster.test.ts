@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { startLocalStack, type LocalStack } from '../../infra/local/local-stack';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { mkdtempSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -29,6 +30,28 @@ describe('local Kafka mock cluster', () => {
     execFileSync('kcat', ['-b', stack.kafkaBrokers, '-t', 'dlq-topic', '-P', '-K:'], { input: 'k1:hello\nk2:world\n' });
     const out = execFileSync('kcat', ['-b', stack.kafkaBrokers, '-t', 'dlq-topic', '-C', '-e', '-q', '-o', 'beginning', '-f', '%k=%s\n'], { encoding: 'utf8' });
     expect(out.trim().split('\n')).toEqual(['k1=hello', 'k2=world']);
+  });
+
+  it('a broker set down refuses connections at its address, as a real one does, and serves again once up', async () => {
+    // Prepare
+    const [host, port] = stack.kafkaBrokers.split(',')[1]!.split(':');
+    const tryConnect = () =>
+      new Promise<string>((resolve) => {
+        const socket = connect(Number(port), host, () => {
+          socket.destroy();
+          resolve('connected');
+        });
+        socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+      });
+    // Act
+    await stack.setKafkaBrokerDown(2);
+    const whileDown = await tryConnect();
+    await stack.setKafkaBrokerUp(2);
+    const whenUp = await tryConnect();
+    // Assess
+    expect([whileDown, whenUp]).toEqual(['ECONNREFUSED', 'connected']);
+    const metadata = execFileSync('kcat', ['-b', stack.kafkaBrokers, '-L'], { encoding: 'utf8' });
+    expect(metadata).toMatch(/3 brokers/);
   });
 
   it('serves a kafkajs consumer group that commits offsets', async () => {

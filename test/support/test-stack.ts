@@ -27,7 +27,7 @@ export interface TestStack {
 /** A local stack (own process, own data dir) with the schema migrated, for one test file. */
 export async function startTestStack(database = 'test'): Promise<TestStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kcl-stack-'));
-  const stack = await startLocalStack({ dataDir });
+  const stack = await startLocalStack({ dataDir, database });
   const env = {
     ...stackEnvironment(stack, { database, user: 'default', password: '' }),
     CLICKHOUSE_REQUEST_TIMEOUT_MS: '5000',

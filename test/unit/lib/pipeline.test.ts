@@ -31,7 +31,7 @@ describe('processBatch', () => {
     ]);
     expect(ports.deadLetters.letters[1]!.issues).toEqual([{ path: 'data.email', code: 'invalid_format', message: 'Invalid email address' }]);
     expect(ports.deadLetters.publishCalls).toBe(1);
-    expect(summary).toMatchObject({ table: 'users', status: 'partial', received: 7, inserted: 2, skippedDuplicates: 0, sentToDlq: 5, auditWritten: true });
+    expect(summary).toMatchObject({ table: 'users', status: 'partial', received: 7, inserted: 2, skippedDuplicates: 0, sentToDlq: 5 });
     expect(summary.dlqByCode).toEqual({ INVALID_JSON: 1, SCHEMA_VALIDATION: 1, TABLE_MISMATCH: 1, EMPTY_VALUE: 1, UNDECODABLE: 1 });
     expect(ports.audit.entries).toEqual([
       expect.objectContaining({ requestId: 'req-1', table: 'users', status: 'partial', received: 7, inserted: 2, sentToDlq: 5, errorMessage: expect.stringMatching(/^INVALID_JSON: /) }),
@@ -44,7 +44,7 @@ describe('processBatch', () => {
     expect(ports.writer.rows[0]!.row).toEqual({
       id: userId(5), email: 'user5@example.com', name: 'User 5', age: 5, country: 'DE',
       created_at: '2024-01-01 00:00:00.000',
-      message_id: 'msg-5', kafka_topic: 'users-topic', kafka_partition: 2, kafka_offset: '77',
+      message_id: 'msg-5', event_time: '2024-01-01 00:00:00.000', kafka_topic: 'users-topic', kafka_partition: 2, kafka_offset: '77',
       ingested_at: '2024-02-01 00:00:00.000',
     });
   });
@@ -85,12 +85,12 @@ describe('processBatch', () => {
     await expect(processBatch(kafkaEvent([{ offset: 1, value: 'not json' }]), context(ports))).rejects.toThrow('broker down');
   });
 
-  it('does not fail a batch whose data is safe when the audit row cannot be written', async () => {
+  it('finishes a batch with rows left undecided by the isolation budget by throwing, after storing the letters found', async () => {
     const ports = fakePorts();
-    ports.audit.failWith = new Error('migration_logs missing');
-    const summary = await processBatch(kafkaEvent([{ offset: 1, value: userEnvelope(1) }]), context(ports));
-    expect(summary).toMatchObject({ inserted: 1, auditWritten: false });
-    expect(silentLogger.warn).toHaveBeenCalledWith('could not write migration_logs row', expect.objectContaining({ error: 'migration_logs missing' }));
+    ports.writer.writeBatch = async (_t, rows) => ({ inserted: 1, skippedDuplicates: 0, rejected: [{ pending: rows[1]!, message: 'Code: 469. violated' }], unresolved: 5 });
+    await expect(processBatch(kafkaEvent([1, 2, 3].map((n) => ({ offset: n, value: userEnvelope(n) }))), context(ports))).rejects.toThrow(/5 row\(s\) are still undecided/);
+    expect(ports.deadLetters.letters.map((l) => l.code)).toEqual(['CLICKHOUSE_REJECTED']);
+    expect(ports.audit.entries).toEqual([expect.objectContaining({ status: 'failed', inserted: 1, sentToDlq: 1 })]);
   });
 
   it('makes no writer call for a batch of poison only', async () => {

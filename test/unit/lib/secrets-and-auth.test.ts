@@ -17,7 +17,7 @@ beforeEach(() => {
 describe('ClickHouse credentials', () => {
   it('come from the environment when no secret is configured', async () => {
     const config = loadConfig({ CLICKHOUSE_USER: 'u', CLICKHOUSE_PASSWORD: 'p' }).clickhouse;
-    await expect(resolveClickHouseCredentials(config)).resolves.toEqual({ url: 'http://localhost:8123', username: 'u', password: 'p' });
+    await expect(resolveClickHouseCredentials(config)).resolves.toEqual({ url: 'http://localhost:8123', username: 'u', password: 'p', urlSource: 'CLICKHOUSE_URL' });
     expect(secrets.calls()).toHaveLength(0);
   });
 
@@ -25,7 +25,7 @@ describe('ClickHouse credentials', () => {
     secrets.on(GetSecretValueCommand, { SecretId: 'arn:ch' }).resolves(secretJson({ url: 'https://abc.clickhouse.cloud:8443', username: 'svc', password: 'pw' }));
     const config = loadConfig({ CLICKHOUSE_SECRET_ARN: 'arn:ch' }).clickhouse;
     await resolveClickHouseCredentials(config);
-    await expect(resolveClickHouseCredentials(config)).resolves.toEqual({ url: 'https://abc.clickhouse.cloud:8443', username: 'svc', password: 'pw' });
+    await expect(resolveClickHouseCredentials(config)).resolves.toEqual({ url: 'https://abc.clickhouse.cloud:8443', username: 'svc', password: 'pw', urlSource: 'the url of CLICKHOUSE_SECRET_ARN' });
     expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(1);
   });
 

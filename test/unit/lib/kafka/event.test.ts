@@ -58,4 +58,33 @@ describe('decodeKafkaEvent', () => {
   it.each([[null], [{}], [{ eventSource: 'aws:sqs', records: {} }], [{ eventSource: 'aws:kafka' }]])('rejects a non-Kafka event %j', (event) => {
     expect(() => decodeKafkaEvent(event)).toThrow(InvalidEventError);
   });
+
+  const withRecord = (patch: Record<string, unknown>) => {
+    const event = kafkaEvent([{ offset: 1, value: 'x' }]) as unknown as { records: Record<string, Array<Record<string, unknown>>> };
+    Object.assign(event.records['users-topic-0']![0]!, patch);
+    return event;
+  };
+
+  it.each([
+    ['a header value that is null', { headers: [{ trace: null }] }, 'event.records["users-topic-0"][0].headers[0].trace must be an array of bytes (got null)'],
+    ['headers as an object', { headers: { trace: [1] } }, 'event.records["users-topic-0"][0].headers must be an array of {name: [bytes]} objects (got object)'],
+    ['a header entry that is not an object', { headers: ['x'] }, 'event.records["users-topic-0"][0].headers[0] must be an object of header name to byte array (got string)'],
+    ['header bytes out of range', { headers: [{ trace: [300] }] }, 'event.records["users-topic-0"][0].headers[0].trace must hold only byte values'],
+    ['a value that is a number', { value: 42 }, 'event.records["users-topic-0"][0].value must be base64 text or null (got number)'],
+    ['a key that is an object', { key: {} }, 'event.records["users-topic-0"][0].key must be base64 text or null (got object)'],
+    ['a missing topic', { topic: undefined }, 'event.records["users-topic-0"][0].topic must be a topic name'],
+    ['a negative partition', { partition: -1 }, 'event.records["users-topic-0"][0].partition must be a non-negative integer'],
+    ['a fractional offset', { offset: 1.5 }, 'event.records["users-topic-0"][0].offset must be a non-negative integer (got 1.5)'],
+    ['a timestamp that is text', { timestamp: 'now' }, 'event.records["users-topic-0"][0].timestamp must be milliseconds since the epoch'],
+  ])('names the path of %s', (_what, patch, message) => {
+    expect(() => decodeKafkaEvent(withRecord(patch))).toThrow(new InvalidEventError(message));
+  });
+
+  it.each([
+    ['a group that is not an array', { eventSource: 'aws:kafka', records: { 'users-topic-0': { offset: 1 } } }, 'event.records["users-topic-0"] must be an array of records (got object)'],
+    ['a record that is null', { eventSource: 'aws:kafka', records: { 'users-topic-0': [null] } }, 'event.records["users-topic-0"][0] must be an object (got null)'],
+    ['records as an array', { eventSource: 'aws:kafka', records: [] }, 'event.records must be an object of "topic-partition" groups (got an array)'],
+  ])('names the path of %s', (_what, event, message) => {
+    expect(() => decodeKafkaEvent(event)).toThrow(new InvalidEventError(message));
+  });
 });

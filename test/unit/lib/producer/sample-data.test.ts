@@ -6,7 +6,7 @@ import { kafkaEvent } from '../../../support/events';
 
 const classify = (record: SampleRecord) => {
   const [decoded] = decodeKafkaEvent(kafkaEvent([{ topic: record.topic, offset: 0, key: record.key, value: record.value }])).records;
-  return parseRecord(decoded!, { table: record.table, maxRecordBytes: 1_048_576, ingestedAt: new Date() });
+  return parseRecord(decoded!, { table: record.table, maxRecordBytes: 1_048_576, ingestedAt: '2024-01-01 00:00:00.000' });
 };
 
 describe('generateSampleData', () => {

@@ -1,4 +1,5 @@
-import { EnvelopeSchema, OrderSchema, ProductSchema, UserSchema } from '../../../../lib/schemas';
+import { OrderSchema, ProductSchema, RECORD_SCHEMAS, UserSchema } from '../../../../lib/schemas';
+import { MAX_MONEY } from '../../../../lib/schemas/fields';
 
 const ID = '3f1c3a7e-9b1d-4c2a-8f7e-2b9d6c1a0e55';
 const ID2 = '7a2b9c1d-1e2f-4a3b-9c4d-5e6f7a8b9c0d';
@@ -8,24 +9,37 @@ const order = { id: ID, user_id: ID2, product_id: ID2, quantity: 3, unit_price: 
 
 const paths = (result: { success: boolean; error?: { issues: Array<{ path: PropertyKey[] }> } }) =>
   result.error?.issues.map((i) => i.path.join('.')) ?? [];
+const messages = (result: { error?: { issues: Array<{ message: string }> } }) => result.error?.issues.map((i) => i.message) ?? [];
 
 describe('users schema', () => {
-  it('accepts a minimal user and drops unknown fields', () => {
+  it('accepts a minimal user, drops unknown fields, and renders the date for ClickHouse', () => {
     // Act
     const result = UserSchema.parse({ ...user, nickname: 'x' });
     // Assess
-    expect(result).toEqual(user);
+    expect(result).toEqual({ ...user, created_at: '2024-01-01 00:00:00.000' });
   });
 
-  it('upper-cases a valid country code and keeps optional age', () => {
-    expect(UserSchema.parse({ ...user, country: 'de', age: 0 })).toMatchObject({ country: 'DE', age: 0 });
+  it('normalises only what it documents: upper-cased country, lower-cased uuid, UTC time', () => {
+    expect(UserSchema.parse({ ...user, id: ID.toUpperCase(), country: 'de', age: 0, created_at: '2024-01-01T02:30:00.123456+02:00' })).toMatchObject({
+      id: ID,
+      country: 'DE',
+      age: 0,
+      created_at: '2024-01-01 00:30:00.123',
+    });
+  });
+
+  it('stores a name verbatim, spaces included', () => {
+    expect(UserSchema.parse({ ...user, name: '  Ada  ' }).name).toBe('  Ada  ');
   });
 
   it.each([
     ['id', { id: 'not-a-uuid' }],
     ['email', { email: 'nope' }],
     ['name', { name: '' }],
+    ['name', { name: '   ' }],
     ['name', { name: 'x'.repeat(201) }],
+    ['name', { name: 'Zo\ud83d' }],
+    ['name', { name: '\udc00x' }],
     ['age', { age: 151 }],
     ['age', { age: -1 }],
     ['age', { age: 3.5 }],
@@ -33,8 +47,18 @@ describe('users schema', () => {
     ['country', { country: 'DEU' }],
     ['created_at', { created_at: '2024-01-01' }],
     ['created_at', { created_at: 'yesterday' }],
+    ['created_at', { created_at: '1899-12-31T23:59:59Z' }],
+    ['created_at', { created_at: '2300-01-01T00:00:00Z' }],
   ])('rejects an invalid %s', (field, patch) => {
     expect(paths(UserSchema.safeParse({ ...user, ...patch }))).toEqual([field]);
+  });
+
+  it('says where a lone surrogate is', () => {
+    expect(messages(UserSchema.safeParse({ ...user, name: 'Zo\ud83d' }))).toEqual(['is not valid Unicode: lone UTF-16 surrogate \\ud83d at character 2 (a truncated emoji?)']);
+  });
+
+  it('accepts complete surrogate pairs (emoji)', () => {
+    expect(UserSchema.parse({ ...user, name: 'Zoë 😀' }).name).toBe('Zoë 😀');
   });
 
   it.each(['id', 'email', 'name', 'created_at'])('requires %s', (field) => {
@@ -45,18 +69,26 @@ describe('users schema', () => {
 
 describe('products schema', () => {
   it('accepts a product with a 2-decimal price and zero stock', () => {
-    expect(ProductSchema.parse({ ...product, stock: 0 })).toEqual({ ...product, stock: 0 });
+    expect(ProductSchema.parse({ ...product, stock: 0 })).toEqual({ ...product, stock: 0, created_at: '2024-01-01 00:00:00.000' });
+  });
+
+  it('accepts the largest amount a JSON number carries exactly', () => {
+    expect(ProductSchema.parse({ ...product, price: MAX_MONEY }).price).toBe(9_999_999_999_999.99);
   });
 
   it.each([
     ['price', { price: -0.01 }],
     ['price', { price: 1.001 }],
     ['price', { price: '10' }],
+    ['price', { price: 1234567890123456.78 }],
+    ['price', { price: 1e16 }],
+    ['price', { price: 10_000_000_000_000 }],
     ['stock', { stock: -1 }],
     ['stock', { stock: 1.5 }],
     ['stock', { stock: 2 ** 32 }],
     ['name', { name: '' }],
     ['category', { category: '' }],
+    ['category', { category: 'Toys\ud800' }],
   ])('rejects an invalid %s', (field, patch) => {
     expect(paths(ProductSchema.safeParse({ ...product, ...patch }))).toEqual([field]);
   });
@@ -77,6 +109,10 @@ describe('orders schema', () => {
     expect(result.error?.issues[0]?.message).toContain('quantity × unit_price');
   });
 
+  it('rejects a computed total that cannot be stored exactly', () => {
+    expect(paths(OrderSchema.safeParse({ ...order, quantity: 4_000_000_000, unit_price: 9_999_999.99 }))).toEqual(['total']);
+  });
+
   it.each(['pending', 'paid', 'shipped', 'delivered', 'cancelled'])('accepts status %s', (status) => {
     expect(OrderSchema.safeParse({ ...order, status }).success).toBe(true);
   });
@@ -85,6 +121,7 @@ describe('orders schema', () => {
     ['status', { status: 'lost' }],
     ['quantity', { quantity: 0 }],
     ['quantity', { quantity: 1.5 }],
+    ['quantity', { quantity: 2 ** 32 }],
     ['unit_price', { unit_price: -1 }],
     ['user_id', { user_id: 'u1' }],
     ['product_id', { product_id: undefined }],
@@ -93,20 +130,32 @@ describe('orders schema', () => {
   });
 });
 
-describe('envelope schema', () => {
+describe('record schema (envelope + data in one pass)', () => {
   const envelope = { table: 'users', data: user, messageId: 'm-1', timestamp: '2024-01-01T00:00:00.000Z' };
 
-  it('accepts the seed envelope and drops unknown fields', () => {
-    expect(EnvelopeSchema.parse({ ...envelope, extra: true })).toEqual(envelope);
+  it('accepts the seed envelope, drops unknown fields, keeps messageId verbatim', () => {
+    expect(RECORD_SCHEMAS.users.parse({ ...envelope, messageId: ' m-1 ', extra: true })).toEqual({
+      table: 'users',
+      messageId: ' m-1 ',
+      timestamp: '2024-01-01 00:00:00.000',
+      data: { ...user, created_at: '2024-01-01 00:00:00.000' },
+    });
   });
 
   it.each([
-    ['table', { table: '' }],
+    ['table', { table: 'orders' }],
     ['data', { data: 'text' }],
     ['data', { data: [1] }],
-    ['messageId', { messageId: '  ' }],
+    ['messageId', { messageId: '' }],
+    ['messageId', { messageId: 'x'.repeat(257) }],
+    ['messageId', { messageId: 'id-\ud83d' }],
     ['timestamp', { timestamp: 1700000000 }],
+    ['timestamp', { timestamp: '0001-01-01T00:00:00Z' }],
   ])('rejects an invalid %s', (field, patch) => {
-    expect(paths(EnvelopeSchema.safeParse({ ...envelope, ...patch }))).toEqual([field]);
+    expect(paths(RECORD_SCHEMAS.users.safeParse({ ...envelope, ...patch }))).toEqual([field]);
+  });
+
+  it('reports data issues under data.<field>', () => {
+    expect(paths(RECORD_SCHEMAS.users.safeParse({ ...envelope, data: { ...user, email: 'x' } }))).toEqual(['data.email']);
   });
 });

@@ -1,0 +1,11 @@
+'use strict';
+/**
+ * Which optional functions the stage deploys (serverless.yml: `producer: ${file(infra/aws/functions.js):producer}`).
+ * The sample-data producer writes to the source topics, so it exists only where `deployProducer`
+ * is true (dev stages by default, not prod); a `null` function is dropped by the framework.
+ */
+const { stageSettings } = require('./stage');
+
+module.exports = {
+  producer: async ({ resolveVariable }) => ((await stageSettings(resolveVariable)).deployProducer ? resolveVariable('self:custom.producerFunction') : null),
+};

@@ -1,0 +1,91 @@
+import { createClickHouseClientFor } from '../../lib/clickhouse/client';
+import { createPorts } from '../../lib/create-ports';
+import { createTableHandler, type TableHandler } from '../../lib/handler';
+import { CrashInjector } from '../support/crashing-clickhouse';
+import { kafkaEvent, userEnvelope, userId } from '../support/events';
+import { startTestStack, type TestStack } from '../support/test-stack';
+
+/** A users record whose messageId is 256 characters (the longest the contract allows). */
+const longIdEnvelope = (n: number) => {
+  const value = JSON.parse(userEnvelope(n)) as { messageId: string };
+  value.messageId = `${n}-`.padEnd(256, 'm');
+  return JSON.stringify(value);
+};
+
+describe('ClickHouse requests per batch, and which version of a row wins', () => {
+  let ts: TestStack;
+  let handler: TableHandler;
+  // Counts the handler's requests as it makes them (never crashes: no plan is armed).
+  const counter = new CrashInjector();
+
+  beforeAll(async () => {
+    ts = await startTestStack();
+    handler = createTableHandler('users', {
+      config: ts.config,
+      createPorts: (config, options) => createPorts(config, { ...options, createClickHouseClient: (c, credentials) => counter.wrap(createClickHouseClientFor(c, credentials)) }),
+    });
+  });
+
+  afterAll(async () => {
+    await handler.close();
+    await ts.stop();
+  });
+
+  it('a fresh 1,000-record batch: at most 2 requests before the handler returns, 3 with the audit row', async () => {
+    // Prepare
+    const event = kafkaEvent(Array.from({ length: 1_000 }, (_, i) => ({ partition: 1, offset: i, value: userEnvelope(200_000 + i) })));
+    await handler.close();
+    counter.arm(undefined);
+    // Act
+    const summary = await handler(event, { awsRequestId: 'fresh-1000' });
+    // Read at once: the audit write starts only after the handler has returned.
+    const beforeReturn = counter.requests;
+    await handler.close();
+    const inAll = counter.requests;
+    // Assess
+    expect(summary).toMatchObject({ inserted: 1_000 });
+    expect(beforeReturn).toBeLessThanOrEqual(2);
+    expect(inAll).toBeLessThanOrEqual(3);
+    // Redelivered: one lookup finds everything.
+    counter.arm(undefined);
+    await expect(handler(event, { awsRequestId: 'redelivered-1000' })).resolves.toMatchObject({ inserted: 0, skippedDuplicates: 1_000 });
+    expect(counter.requests).toBe(1);
+  });
+
+  it('10,000 records with 256-character messageIds: no request line over 16 kB', async () => {
+    // Prepare
+    const event = kafkaEvent(Array.from({ length: 10_000 }, (_, i) => ({ partition: 2, offset: i, value: longIdEnvelope(300_000 + i) })));
+    await handler.close();
+    await ts.stack.clickHouseRequestStats(true);
+    // Act
+    const summary = await handler(event, { awsRequestId: 'long-ids' });
+    await handler.close();
+    // Assess
+    const stats = await ts.stack.clickHouseRequestStats();
+    expect(summary).toMatchObject({ inserted: 10_000 });
+    expect(stats.maxRequestLineBytes).toBeLessThanOrEqual(16 * 1024);
+    await expect(handler(event, { awsRequestId: 'long-ids-again' })).resolves.toMatchObject({ skippedDuplicates: 10_000 });
+  });
+
+  const finalRow = async (n: number) =>
+    (await (await ts.clickhouse.query({ query: 'SELECT name, message_id FROM users FINAL WHERE id = {id:UUID}', query_params: { id: userId(n) }, format: 'JSONEachRow' })).json<{ name: string; message_id: string }>())[0];
+
+  it('an older event that arrives after a newer one (a replay, another partition) never replaces it', async () => {
+    // Prepare: the newer version first.
+    const newer = JSON.stringify({ ...JSON.parse(userEnvelope(400_001, { name: 'Newer' })), messageId: 'v2', timestamp: '2024-06-02T00:00:00Z' });
+    const older = JSON.stringify({ ...JSON.parse(userEnvelope(400_001, { name: 'Older' })), messageId: 'v1', timestamp: '2024-06-01T00:00:00Z' });
+    await handler(kafkaEvent([{ partition: 0, offset: 10, value: newer }]), { awsRequestId: 'newer' });
+    // Act: the older one arrives later, at a higher offset, on another partition.
+    await handler(kafkaEvent([{ partition: 1, offset: 99_999, value: older }]), { awsRequestId: 'older' });
+    // Assess
+    expect(await finalRow(400_001)).toEqual({ name: 'Newer', message_id: 'v2' });
+  });
+
+  it('of two events with the same time, the one at the higher offset wins', async () => {
+    const first = JSON.stringify({ ...JSON.parse(userEnvelope(400_002, { name: 'First' })), messageId: 'a', timestamp: '2024-06-01T00:00:00Z' });
+    const second = JSON.stringify({ ...JSON.parse(userEnvelope(400_002, { name: 'Second' })), messageId: 'b', timestamp: '2024-06-01T00:00:00Z' });
+    await handler(kafkaEvent([{ partition: 0, offset: 21, value: second }]), { awsRequestId: 'second' });
+    await handler(kafkaEvent([{ partition: 0, offset: 20, value: first }]), { awsRequestId: 'first' });
+    expect(await finalRow(400_002)).toEqual({ name: 'Second', message_id: 'b' });
+  });
+});
