@@ -1,10 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
 import * as z from 'zod/mini';
+import './schemas/zod-messages';
+import { readEnvironment, type Env } from './environment';
 import { ConfigError } from './errors';
 
-/** Where `npm run stack:up` writes the local stack's connection settings. */
-export const STACK_ENV_FILE = join('.local', 'stack.env');
+export { parseEnvFile, readEnvironment, STACK_ENV_FILE, type Env } from './environment';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -60,6 +59,9 @@ const EnvSchema = z.object({
   IS_OFFLINE: z.optional(z.string()),
 });
 
+/** Every variable the configuration reads (`.env.example` must list the same ones). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);
+
 export type KafkaAuth = 'none' | 'iam' | 'scram-sha-512';
 
 export interface KafkaConfig {
@@ -112,8 +114,6 @@ export interface Config {
    */
   readonly invokeLocal: boolean;
 }
-
-export type Env = Readonly<Record<string, string | undefined>>;
 
 const deepFreeze = <T extends object>(value: T): T => {
   for (const child of Object.values(value)) if (child && typeof child === 'object') deepFreeze(child);
@@ -179,41 +179,12 @@ export function loadConfig(env: Env): Config {
   });
 }
 
-/** Parses `KEY=value` lines (the `.local/stack.env` format); `#` comments and blanks ignored. */
-export function parseEnvFile(text: string): Record<string, string> {
-  const vars: Record<string, string> = {};
-  for (const line of text.split(/\r?\n/)) {
-    const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
-    if (!match || line.trimStart().startsWith('#')) continue;
-    vars[match[1]!] = match[2]!.replace(/^(['"])(.*)\1$/, '$2');
-  }
-  return vars;
-}
-
-/** The nearest `.local/stack.env` in `dir` or its ancestors (tools such as `sls invoke local` run from build dirs). */
-function findStackEnvFile(dir: string): string | undefined {
-  for (let current = resolve(dir); ; current = dirname(current)) {
-    const file = join(current, STACK_ENV_FILE);
-    if (existsSync(file)) return file;
-    if (dirname(current) === current) return undefined;
-  }
-}
-
-/**
- * The effective environment: the process's variables over `.local/stack.env` when that file
- * exists in `cwd` or above, so every local command finds the stack `npm run stack:up` started.
- */
-export function readEnvironment(env: Env = process.env, cwd: string = process.cwd()): Env {
-  const file = findStackEnvFile(cwd);
-  if (!file) return env;
-  const fromFile = parseEnvFile(readFileSync(file, 'utf8'));
-  const fromProcess = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  return { ...fromFile, ...fromProcess };
-}
-
 let cached: Config | undefined;
 
-/** The process-wide configuration, parsed once (at cold start in Lambda). */
+/**
+ * The process-wide configuration, parsed once (at cold start in Lambda) from the process
+ * environment over `.env` over `.local/stack.env` (see `lib/environment.ts`).
+ */
 export function getConfig(): Config {
   cached ??= loadConfig(readEnvironment());
   return cached;

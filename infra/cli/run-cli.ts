@@ -1,15 +1,66 @@
+import { inspect, parseArgs, type ParseArgsConfig } from 'node:util';
+import { resolveEnvironment } from '../../lib/environment';
+import { describeFailure, failureContext, UsageError, type FailureContext } from './describe-failure';
+
+export { UsageError } from './describe-failure';
+
+export interface CliOptions {
+  /** The npm command that runs this CLI, e.g. `npm run producer`: the error line points at its `--help`. */
+  readonly command: string;
+  /** Printed by `--help` / `-h`, which never runs the command (so `migrate --help` migrates nothing). */
+  readonly usage: string;
+}
+
+/** `DEBUG=1` (any non-empty value) adds stack traces and the Kafka client's own log lines. */
+export const isDebug = (): boolean => Boolean(process.env.DEBUG);
+
+export const wantsHelp = (argv: readonly string[]): boolean => argv.includes('--help') || argv.includes('-h');
+
+/** `node:util` parseArgs whose mistakes (unknown option, missing value) are {@link UsageError}s. */
+export function parseCliArgs<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    // Node's messages go on with advice about `--`; the first sentence is the problem.
+    throw new UsageError((error as Error).message.split(/\.\s/)[0]!, { cause: error });
+  }
+}
+
+function currentContext(): FailureContext {
+  try {
+    return failureContext(resolveEnvironment());
+  } catch {
+    return failureContext({ env: process.env, origins: {} });
+  }
+}
+
+/** Prints the one line for `error` (the stack too under DEBUG) and exits with status 1. */
+export function exitWithFailure(error: unknown, helpCommand?: string): never {
+  process.stderr.write(`error: ${describeFailure(error, currentContext(), { helpCommand })}\n`);
+  if (isDebug()) process.stderr.write(`${inspect(error, { depth: 6 })}\n`);
+  process.exit(1);
+}
+
 /**
- * Runs a command-line entry point: a failure prints one readable line (no stack trace unless
- * DEBUG is set) and exits with status 1.
+ * Runs a command-line entry point. `--help` prints the usage and exits 0 without running it; a
+ * failure prints one line saying what is wrong and how to fix it (no stack unless DEBUG is set)
+ * and exits 1; success exits with `process.exitCode` even if a client left a socket open.
+ *
+ * @example
+ * runCli(async (argv) => { ... }, { command: 'npm run producer', usage: 'usage: npm run producer -- [--users N]' });
  */
-export function runCli(main: (argv: string[]) => Promise<void>): void {
-  main(process.argv.slice(2)).then(
+export function runCli(main: (argv: string[]) => Promise<void>, options?: CliOptions): void {
+  const argv = process.argv.slice(2);
+  if (options && wantsHelp(argv)) {
+    process.stdout.write(`${options.usage.trimEnd()}\n`);
+    process.exit(0);
+  }
+  const helpCommand = options && `${options.command} -- --help`;
+  // A client's background failure after `main` settled must end the command the same way.
+  process.once('uncaughtException', (error) => exitWithFailure(error, helpCommand));
+  process.once('unhandledRejection', (error) => exitWithFailure(error, helpCommand));
+  main(argv).then(
     () => process.exit(process.exitCode ?? 0),
-    (error: unknown) => {
-      const message = error instanceof Error ? error.message : String(error);
-      process.stderr.write(`error: ${message}\n`);
-      if (process.env.DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
-      process.exit(1);
-    },
+    (error: unknown) => exitWithFailure(error, helpCommand),
   );
 }

@@ -1,12 +1,21 @@
 import { getConfig } from '../../lib/config';
-import { runCli } from '../cli/run-cli';
+import { parseCliArgs, runCli } from '../cli/run-cli';
 import { migrateDatabase } from './migrator';
 
-runCli(async () => {
-  const config = getConfig();
-  const { url, database, cluster } = config.clickhouse;
-  const result = await migrateDatabase(config.clickhouse);
-  const where = `${url} database ${database}${cluster ? ` on cluster ${cluster}` : ''}`;
-  for (const name of result.applied) console.log(`applied   ${name}`);
-  console.log(`migrations: ${result.applied.length} applied, ${result.alreadyApplied.length} already applied (${where})`);
-});
+const USAGE = `usage: npm run migrate
+
+Creates CLICKHOUSE_DB if needed and applies the pending migrations of infra/clickhouse/migrations
+in order on CLICKHOUSE_URL (ON CLUSTER when CLICKHOUSE_CLUSTER is set). Safe to run again.`;
+
+runCli(
+  async (argv) => {
+    parseCliArgs({ args: argv, options: {} });
+    const config = getConfig();
+    const { url, database, cluster } = config.clickhouse;
+    const result = await migrateDatabase(config.clickhouse);
+    const where = `${url} database ${database}${cluster ? ` on cluster ${cluster}` : ''}`;
+    for (const name of result.applied) console.log(`applied   ${name}`);
+    console.log(`migrations: ${result.applied.length} applied, ${result.alreadyApplied.length} already applied (${where})`);
+  },
+  { command: 'npm run migrate', usage: USAGE },
+);

@@ -94,4 +94,4 @@ runCli(async (argv) => {
     await closeTableHandlers();
     await clickhouse.close();
   }
-});
+}, { command: 'npm start', usage: USAGE });

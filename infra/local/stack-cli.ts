@@ -1,8 +1,12 @@
 import { STACK_ENV_FILE } from '../../lib/config';
-import { runCli } from '../cli/run-cli';
+import { runCli, UsageError } from '../cli/run-cli';
 import { ENV_FILE, ensureLocalStack, isServing, readStackState, stopLocalStack, type StackState } from './stack-control';
 
-const USAGE = 'usage: stack-cli up [--clickhouse-port N] | down | status';
+const USAGE = `usage: npm run stack:up [-- --clickhouse-port N] | npm run stack:down | npm run stack:status
+
+The local stack: a Kafka mock cluster and an embedded ClickHouse in one background process.
+stack:up starts it (or reports the running one) and writes ${STACK_ENV_FILE}, which every command
+reads; stack:down stops it (ClickHouse data stays in .local/clickhouse); stack:status says where it runs.`;
 
 function printEnv(state: StackState): void {
   console.log(`Kafka brokers:  ${state.kafkaBrokers}${state.kafkaMockBrokers ? ` (limits proxy; mock brokers ${state.kafkaMockBrokers})` : ''}`);
@@ -15,7 +19,7 @@ async function up(args: string[]): Promise<void> {
   const portText = portFlag >= 0 ? args[portFlag + 1] : process.env.LOCAL_CLICKHOUSE_PORT;
   const clickhousePort = portText === undefined ? 0 : Number(portText);
   if (!Number.isInteger(clickhousePort) || clickhousePort < 0 || clickhousePort > 65535) {
-    throw new Error(`--clickhouse-port must be a port number (got ${JSON.stringify(portText)})`);
+    throw new UsageError(`--clickhouse-port must be a port number (got ${JSON.stringify(portText)})`);
   }
   // The stack serves the credentials of the environment (not of an old .local/stack.env).
   const { state, alreadyRunning } = await ensureLocalStack({
@@ -48,10 +52,13 @@ async function status(): Promise<void> {
   printEnv(state);
 }
 
-runCli(async (argv) => {
-  const [command, ...args] = argv;
-  if (command === 'up') return up(args);
-  if (command === 'down') return down();
-  if (command === 'status') return status();
-  throw new Error(command ? `unknown command "${command}"; ${USAGE}` : USAGE);
-});
+runCli(
+  async (argv) => {
+    const [command, ...args] = argv;
+    if (command === 'up') return up(args);
+    if (command === 'down') return down();
+    if (command === 'status') return status();
+    throw new UsageError(command ? `unknown command "${command}"` : 'say up, down or status');
+  },
+  { command: 'npm run stack:status', usage: USAGE },
+);

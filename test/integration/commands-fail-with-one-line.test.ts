@@ -1,0 +1,129 @@
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { startTestStack } from '../support/test-stack';
+
+const ROOT = resolve(__dirname, '..', '..');
+const TSX = pathToFileURL(require.resolve('tsx')).href;
+const SLS = join(ROOT, 'node_modules', 'serverless', 'bin', 'serverless.js');
+
+interface Outcome {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs a command as a user would: none of the shell's connection settings, and none of the
+ * switches the test setup adds to keep library logs quiet, so their noise would show.
+ */
+function run(args: readonly string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<Outcome> {
+  const env: NodeJS.ProcessEnv = { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', ...options.env };
+  for (const name of ['KAFKAJS_LOG_LEVEL', 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED', 'LOG_LEVEL', 'DEBUG']) delete env[name];
+  for (const name of ['KAFKA_BROKERS', 'KAFKA_BROKER', 'CLICKHOUSE_URL', 'CLICKHOUSE_DB']) if (!options.env?.[name]) delete env[name];
+  return new Promise((done) => {
+    execFile(process.execPath, args, { cwd: options.cwd ?? ROOT, env, timeout: 60_000 }, (error, stdout, stderr) =>
+      done({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr }),
+    );
+  });
+}
+
+const tsx = (script: string, args: string[] = [], options?: Parameters<typeof run>[1]) => run(['--import', TSX, join(ROOT, script), ...args], options);
+
+/** Exit status 1 and exactly one line on stderr, starting with "error: ". */
+function expectOneErrorLine(outcome: Outcome): string {
+  expect({ code: outcome.code, lines: outcome.stderr.trimEnd().split('\n').length }).toEqual({ code: 1, lines: 1 });
+  expect(outcome.stderr).toMatch(/^error: /);
+  return outcome.stderr.trim();
+}
+
+/**
+ * The service in a folder of its own (sources through symlinks): its own .esbuild work dir, which
+ * the packaging tests also use, and no .env or .local of the developer's. The framework does not
+ * take a symlinked serverless.yml, so that one is copied.
+ */
+function isolatedService(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sls-service-'));
+  copyFileSync(join(ROOT, 'serverless.yml'), join(dir, 'serverless.yml'));
+  for (const entry of ['package.json', 'tsconfig.json', 'node_modules', 'functions', 'lib', 'infra', 'test']) symlinkSync(join(ROOT, entry), join(dir, entry));
+  return dir;
+}
+
+describe('commands fail with one line naming the problem and the fix', () => {
+  it('npm run migrate names CLICKHOUSE_URL and the address when ClickHouse is unreachable', async () => {
+    const line = expectOneErrorLine(await tsx('infra/clickhouse/migrate-cli.ts', [], { env: { CLICKHOUSE_URL: 'http://127.0.0.1:1' } }));
+    expect(line).toBe('error: cannot reach ClickHouse at http://127.0.0.1:1 (CLICKHOUSE_URL): connection refused. Is the server running? Start the local stack with `npm run stack:up`.');
+  });
+
+  it('npm run migrate names the variable of a bad value', async () => {
+    const line = expectOneErrorLine(await tsx('infra/clickhouse/migrate-cli.ts', [], { env: { CLICKHOUSE_URL: 'not-a-url' } }));
+    expect(line).toMatch(/^error: Invalid configuration: CLICKHOUSE_URL .*\(got "not-a-url"\), set in the environment\./);
+  });
+
+  it('npm run producer points a bad option at --help', async () => {
+    const line = expectOneErrorLine(await tsx('infra/cli/producer-cli.ts', ['--users', 'many']));
+    expect(line).toBe('error: --users must be an integer from 0 to 10000000 (got "many"). See `npm run producer -- --help`.');
+  });
+
+  it('KAFKA_BROKER=127.0.0.1:1 npm run producer fails instead of sending to the stack of .local/stack.env', async () => {
+    // Prepare: a project folder whose .local/stack.env names a running stack.
+    const ts = await startTestStack();
+    const dir = mkdtempSync(join(tmpdir(), 'producer-'));
+    mkdirSync(join(dir, '.local'));
+    writeFileSync(join(dir, '.local', 'stack.env'), Object.entries(ts.env).map(([k, v]) => `${k}=${v}\n`).join(''));
+    try {
+      // Act
+      const explicit = await tsx('infra/cli/producer-cli.ts', ['--users', '3', '--products', '0', '--orders', '0'], { cwd: dir, env: { KAFKA_BROKER: '127.0.0.1:1' } });
+      // Assess
+      expect(expectOneErrorLine(explicit)).toMatch(/^error: cannot reach Kafka at 127\.0\.0\.1:1 \(KAFKA_BROKER\): connection refused\./);
+      expect(await ts.topicSize('users-topic')).toBe(0);
+      // Control: without the variable the same command does send to the stack of the file.
+      const fromFile = await tsx('infra/cli/producer-cli.ts', ['--users', '3', '--products', '0', '--orders', '0'], { cwd: dir });
+      expect({ code: fromFile.code, stderr: fromFile.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(await ts.topicSize('users-topic')).toBe(3);
+    } finally {
+      await ts.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('npx sls invoke local exits within seconds with one line naming the variable when the handler cannot start', async () => {
+    const dir = isolatedService();
+    try {
+      const started = Date.now();
+      const outcome = await run([SLS, 'invoke', 'local', '-f', 'users', '--path', 'test/fixtures/msk-users.json'], { cwd: dir, env: { CLICKHOUSE_URL: 'not-a-url' } });
+      expect(expectOneErrorLine(outcome)).toMatch(/^error: Invalid configuration: CLICKHOUSE_URL .*\(got "not-a-url"\)/);
+      expect(Date.now() - started).toBeLessThan(60_000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('npx sls offline start exits with one line naming the variable when no broker answers', async () => {
+    const dir = isolatedService();
+    try {
+      // Port 0: the emulator must give up before serverless-offline's own servers matter.
+      const outcome = await run([SLS, 'offline', 'start', '--httpPort', '0', '--lambdaPort', '0', '--websocketPort', '0'], { cwd: dir, env: { KAFKA_BROKERS: '127.0.0.1:1' } });
+      expect(expectOneErrorLine(outcome)).toMatch(/^error: cannot reach Kafka at 127\.0\.0\.1:1 \(KAFKA_BROKERS\): connection refused\./);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('--help on every command prints the usage and runs nothing', () => {
+  it.each([
+    ['npm run migrate', 'infra/clickhouse/migrate-cli.ts'],
+    ['npm run stack:up', 'infra/local/stack-cli.ts'],
+    ['npm run producer', 'infra/cli/producer-cli.ts'],
+    ['npm start', 'infra/demo/start.ts'],
+    ['npm run bench', 'test/bench/pipeline-bench.ts'],
+  ])('%s -- --help', async (_command, script) => {
+    // Unreachable servers: a command that ran anyway would fail instead of printing its usage.
+    const outcome = await tsx(script, ['--help'], { env: { CLICKHOUSE_URL: 'http://127.0.0.1:1', KAFKA_BROKERS: '127.0.0.1:1' } });
+    expect({ code: outcome.code, stderr: outcome.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(outcome.stdout).toMatch(/^usage: /);
+  });
+});
