@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { migrateDatabase } from '../../infra/clickhouse/migrator';
+import { runCli, UsageError } from '../../infra/cli/run-cli';
 import { PROJECT_ROOT, stackEnvironment, startLocalStack, type LocalStack } from '../../infra/local/local-stack';
 import { loadConfig } from '../../lib/config';
 import { decodeKafkaEvent, type LambdaKafkaEvent } from '../../lib/kafka/event';
@@ -221,10 +222,14 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(`bench failed: ${(error as Error).message}\n`);
-    process.exit(1);
-  },
-);
+const USAGE = `usage: npm run bench
+
+Packages the functions, starts a local stack of its own, and measures, side by side: the limit and
+the handler as deployed at batch 1,000 and 10,000, redelivery, 1 % poison, a seed-style consumer,
+CPU per record per table, ClickHouse requests per batch, cold start, peak memory and zip sizes.
+Prints a table and, as its last line, one JSON object with every figure and the targets met.`;
+
+runCli(async (argv) => {
+  if (argv.length > 0) throw new UsageError(`unexpected argument "${argv[0]}"`);
+  await main();
+}, { command: 'npm run bench', usage: USAGE });

@@ -119,7 +119,7 @@ describe('--help on every command prints the usage and runs nothing', () => {
     ['npm run stack:up', 'infra/local/stack-cli.ts'],
     ['npm run producer', 'infra/cli/producer-cli.ts'],
     ['npm start', 'infra/demo/start.ts'],
-    ['npm run bench', 'test/bench/pipeline-bench.ts'],
+    ['npm run bench', 'test/bench/run-bench.ts'],
   ])('%s -- --help', async (_command, script) => {
     // Unreachable servers: a command that ran anyway would fail instead of printing its usage.
     const outcome = await tsx(script, ['--help'], { env: { CLICKHOUSE_URL: 'http://127.0.0.1:1', KAFKA_BROKERS: '127.0.0.1:1' } });

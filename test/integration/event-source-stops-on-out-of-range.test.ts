@@ -103,8 +103,10 @@ describe('the Kafka event-source emulator and offsets outside the log', () => {
     await emulator.stop();
     // Assess
     expect(error).toBeInstanceOf(OffsetOutOfRangeError);
-    expect((error as OffsetOutOfRangeError).details).toEqual({ groupId, topic: 'orders-topic', partition: stopped, expected: 3n, logStart: 0n, logEnd: 3n });
-    expect(error.message).toContain(`orders-topic[${stopped}] (consumer group ${groupId}): the broker answered "offset out of range" for offset 3`);
+    // Caught by either guard: kafkajs's reset intercepted, or the fetch that went back to 0 (under load
+    // the second can win); both stop the partition at its committed offset.
+    expect((error as OffsetOutOfRangeError).details).toMatchObject({ groupId, topic: 'orders-topic', partition: stopped, expected: 3n, logStart: 0n, logEnd: 3n });
+    expect(error.message).toMatch(new RegExp(`orders-topic\\[${stopped}\\] \\(consumer group ${groupId}\\): (the broker answered "offset out of range" for offset 3|the client went back from offset 3 to 0)`));
     expect(delivered.slice(deliveredBefore).map((r) => r.partition).sort()).toEqual(others);
     expect(await committedOffsets(ts.kafka, groupId, 'orders-topic')).toEqual({ [stopped]: '3', [others[0]!]: '5', [others[1]!]: '5' });
   });
