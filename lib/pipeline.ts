@@ -24,6 +24,10 @@ export interface BatchContext {
   readonly now?: () => Date;
 }
 
+/** Records validated between two turns of the event loop while the lookup is in flight. */
+const VALIDATION_SLICE = 250;
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /** Keeps the first occurrence of every idempotency key; redelivered copies inside one batch go. */
 export function dropInBatchDuplicates(rows: readonly PendingRow[]): PendingRow[] {
   const seen = new Set<string>();
@@ -79,7 +83,10 @@ export async function processBatch(event: unknown, ctx: BatchContext): Promise<B
     lookup.catch(() => undefined);
 
     const valid: PendingRow[] = [];
-    for (const envelope of envelopes) {
+    for (let i = 0; i < envelopes.length; i++) {
+      // Let the lookup's request go out (and its answer in) between slices of validation.
+      if (i % VALIDATION_SLICE === 0) await yieldToEventLoop();
+      const envelope = envelopes[i]!;
       const result = validateEnvelope(envelope, options);
       if (result.ok) valid.push(result.pending);
       else letters.push(letter({ record: envelope.record, ...result.poison }));
