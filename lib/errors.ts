@@ -60,7 +60,7 @@ export class DeadLetterPublishError extends TransientError {
   }
 }
 
-/** The Lambda event is not a Kafka event this project understands (wrong trigger wiring). */
+/** The Lambda event is not the event the function expects (wrong trigger wiring, a malformed invoke payload). */
 export class InvalidEventError extends PipelineError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);

@@ -7,6 +7,7 @@
 import { join, relative } from 'node:path';
 import { createClickHouseClient } from '../../lib/clickhouse/client';
 import { getConfig } from '../../lib/config';
+import { resolveEnvironment } from '../../lib/environment';
 import { createLogger } from '../../lib/logger';
 import { TABLE_NAMES } from '../../lib/schemas';
 import { migrateDatabase } from '../clickhouse/migrator';
@@ -35,10 +36,14 @@ runCli(async (argv) => {
   if (argv.includes('--help') || argv.includes('-h')) return void console.log(USAGE);
   if (argv.length > 0) throw new Error(`unexpected argument "${argv[0]}"\n${USAGE}`);
   // The demo prints a summary; the handlers' JSON lines go to logs/ (info and above) instead.
-  process.env.LOG_LEVEL ??= 'warn';
-  process.env.LOG_DIR ??= join(PROJECT_ROOT, 'logs');
+  // Defaults for the demo only where the user set nothing (environment or .env); a stack the user
+  // named (environment or .env) is used as is, else the local stack.
+  const { origins } = resolveEnvironment();
+  const userSet = (name: string): boolean => origins[name] !== undefined && origins[name]!.source !== '.local/stack.env';
+  if (!userSet('LOG_LEVEL')) process.env.LOG_LEVEL = 'warn';
+  if (origins.LOG_DIR === undefined) process.env.LOG_DIR = join(PROJECT_ROOT, 'logs');
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-  const ownStack = !(process.env.KAFKA_BROKERS || process.env.CLICKHOUSE_URL);
+  const ownStack = !(userSet('KAFKA_BROKERS') || userSet('CLICKHOUSE_URL'));
   if (!ownStack) {
     console.log('Using the stack named by KAFKA_BROKERS / CLICKHOUSE_URL.');
   } else {

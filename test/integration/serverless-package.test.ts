@@ -271,7 +271,8 @@ describe('npx sls package (offline)', () => {
     // Prepare
     const ts = await startTestStack();
     const [httpPort, lambdaPort, websocketPort] = await Promise.all([freePort(), freePort(), freePort()]);
-    const env: NodeJS.ProcessEnv = { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', ...ts.env, LOG_LEVEL: 'info', POWERTOOLS_METRICS_DISABLED: 'true' };
+    // LOG_DIR empty: the handlers' log files would otherwise land in the repository's logs/.
+    const env: NodeJS.ProcessEnv = { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', ...ts.env, LOG_LEVEL: 'info', LOG_DIR: '', POWERTOOLS_METRICS_DISABLED: 'true' };
     const offline = spawn('npx', ['sls', 'offline', 'start', '--httpPort', String(httpPort), '--lambdaPort', String(lambdaPort), '--websocketPort', String(websocketPort)], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let output = '';
     const waitFor = (pattern: RegExp, what: string) =>
