@@ -34,7 +34,7 @@ export function createPorts(config: Config, options: PortsOptions = {}): Closabl
   const requestTimeoutMs = config.clickhouse.requestTimeoutMs;
   const deadLetterTable = new DeadLetterTable(connection, { requestTimeoutMs, maxMessageBytes: config.dlqMaxMessageBytes });
   const publisher = new DeadLetterPublisher({ kafka: config.kafka, topic: config.dlqTopic, maxMessageBytes: config.dlqMaxMessageBytes });
-  const audit = new ClickHouseAuditTrail(connection, options.logger ?? quiet, options.onAuditFailure);
+  const audit = new ClickHouseAuditTrail(connection, options.logger ?? quiet, { onFailure: options.onAuditFailure });
   return {
     writer: new IdempotentWriter(connection, { requestTimeoutMs, deadLetterIndex: (rows, deadline) => deadLetterTable.alreadyDeadLettered(rows, deadline) }),
     deadLetters: new DeadLetterStore(publisher, deadLetterTable),

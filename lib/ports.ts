@@ -69,8 +69,8 @@ export interface AuditEntry extends BatchFigures {
 
 /**
  * The audit trail (`migration_logs`), kept off the critical path: `record` queues the entry and
- * returns at once; entries are written in the background and a failed write is retried with the
- * next ones. Best effort: losing an entry never loses data.
+ * returns at once; entries are written in the background (coalesced when batches come fast) and a
+ * failed write is retried with the next ones. Best effort: losing an entry never loses data.
  */
 export interface AuditTrail {
   record(entry: AuditEntry): void;
