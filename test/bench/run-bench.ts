@@ -126,6 +126,10 @@ async function main(): Promise<void> {
   try {
     process.stderr.write('bench: packaging the functions (sls package)…\n');
     const { bundles, zipKiB } = packageBundles(dir);
+    // In-process CPU and cold starts first, on a quiet machine: the throughput phases leave the
+    // local ClickHouse merging parts in the background, which a Lambda's own microVM never shares.
+    process.stderr.write('bench: CPU per record…\n');
+    const cpu = Object.fromEntries(TABLE_NAMES.map((t) => [t, cpuPerRecord(t)])) as Record<TableName, number>;
     process.stderr.write('bench: starting the local stack…\n');
     stack = await startLocalStack({ dataDir: join(dir, 'clickhouse'), database: 'bench' });
     const env = { ...stackEnvironment(stack, { database: 'bench', user: 'default', password: '' }), CLICKHOUSE_REQUEST_TIMEOUT_MS: '60000' };
@@ -145,6 +149,13 @@ async function main(): Promise<void> {
       return { result, records, recordsPerSecond: throughput(result, records), requestsPerBatch: round(stats.requests / (events.length + 1), 2), maxRequestLineBytes: stats.maxRequestLineBytes };
     };
 
+    process.stderr.write('bench: cold starts…\n');
+    const cold = [];
+    for (let i = 0; i < 5; i++) {
+      const result = await runChild(['handler', bundles.users!], benchEvents({ table: 'users', batchSize: 100, batches: 1, seed: 30 + i, firstOffset: 500_000 + i * 100 }), env, dir);
+      cold.push({ importMs: result.importMs, firstEventMs: result.invocations[0]!.ms });
+    }
+
     const fresh1k = benchEvents({ table: 'users', batchSize: 1_000, batches: 10, seed: 11 });
     const fresh10k = benchEvents({ table: 'users', batchSize: 10_000, batches: 2, seed: 12, firstOffset: 100_000 });
     const limit1k = await phase('limit, batch 1,000', 'limit', benchEvents({ table: 'users', batchSize: 1_000, batches: 10, seed: 21 }), 1);
@@ -157,19 +168,10 @@ async function main(): Promise<void> {
     process.stderr.write('bench: seed-style consumer…\n');
     const seedStyleRecordsPerSecond = await seedStyle(client, 300);
 
-    process.stderr.write('bench: cold starts…\n');
-    const cold = [];
-    for (let i = 0; i < 5; i++) {
-      const result = await runChild(['handler', bundles.users!], benchEvents({ table: 'users', batchSize: 100, batches: 1, seed: 30 + i, firstOffset: 500_000 + i * 100 }), env, dir);
-      cold.push({ importMs: result.importMs, firstEventMs: result.invocations[0]!.ms });
-    }
     process.stderr.write('bench: peak memory on a 6 MB event…\n');
     const bigEvent = benchEvents({ table: 'users', batchSize: 10_000, batches: 1, seed: 40, padBytes: 30, firstOffset: 600_000 });
     const eventMiB = round(Buffer.byteLength(JSON.stringify(bigEvent[0])) / 2 ** 20, 2);
     const memory = await runChild(['handler', bundles.users!], bigEvent, env, dir);
-
-    process.stderr.write('bench: CPU per record…\n');
-    const cpu = Object.fromEntries(TABLE_NAMES.map((t) => [t, cpuPerRecord(t)])) as Record<TableName, number>;
     await client.close();
 
     const results = {
@@ -208,7 +210,7 @@ async function main(): Promise<void> {
       'decode + validate + transform (µs/record)': { ...cpu, target: `≤ ${TARGETS.cpuMicrosPerRecord}` },
     });
     console.table({
-      'ClickHouse requests per batch (incl. the audit row)': { value: `${results.clickhouseRequestsPerBatch.fresh} fresh, ${results.clickhouseRequestsPerBatch.redelivered} redelivered, ${results.clickhouseRequestsPerBatch.onePercentPoison} with poison`, target: '2 before return, 3 in all' },
+      'ClickHouse requests per batch (average, audit inserts included)': { value: `${results.clickhouseRequestsPerBatch.fresh} fresh, ${results.clickhouseRequestsPerBatch.redelivered} redelivered, ${results.clickhouseRequestsPerBatch.onePercentPoison} with poison`, target: '≤ 3 (2 before return)' },
       'longest request line (bytes)': { value: results.maxRequestLineBytes, target: '≤ 16,384' },
       'cold start: import (ms, median of 5)': { value: results.coldStart.importMs, target: `≤ ${TARGETS.importMs}` },
       'cold start: first 100-record event (ms)': { value: results.coldStart.firstEventMs, target: `≤ ${TARGETS.firstEventMs}` },
