@@ -2,33 +2,6 @@ import { readLettersFromTable } from '../../lib/dlq/read-dead-letters-table';
 import { runDlqCli } from '../support/dlq-cli';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
-// The lead's migration creates this table; until it lands on this branch the test creates it
-// with the coordination note's DDL (IF NOT EXISTS: a no-op once the migration exists).
-const DEAD_LETTERS_DDL = `
-CREATE TABLE IF NOT EXISTS dead_letters
-(
-    failed_at DateTime64(3, 'UTC'),
-    handler LowCardinality(String),
-    reason LowCardinality(String),
-    error_message String,
-    failure_reason String,
-    issues String,
-    source_topic LowCardinality(String),
-    source_partition Int32,
-    source_offset UInt64,
-    source_timestamp DateTime64(3, 'UTC'),
-    source_key Nullable(String),
-    original_message Nullable(String),
-    original_encoding Enum8('utf8' = 1, 'base64' = 2),
-    original_bytes UInt64,
-    original_sha256 String,
-    original_truncated Bool,
-    request_id String
-)
-ENGINE = ReplacingMergeTree(failed_at)
-ORDER BY (source_topic, source_partition, source_offset)
-TTL toDateTime(failed_at) + INTERVAL 30 DAY`;
-
 const row = (failedAt: string, handler: string, reason: string, topic: string, partition: number, offset: number, extra: Record<string, unknown> = {}) => ({
   failed_at: failedAt,
   handler,
@@ -57,7 +30,6 @@ describe('npm run dlq -- inspect --source table: the dead_letters table', () => 
 
   beforeAll(async () => {
     ts = await startTestStack();
-    await ts.clickhouse.command({ query: DEAD_LETTERS_DDL });
     await ts.clickhouse.insert({
       table: 'dead_letters',
       format: 'JSONEachRow',
