@@ -5,6 +5,7 @@ import type { IdempotencyKey } from './idempotency-key';
 import type { DecodedRecord } from './kafka/event';
 import { tableDefinition, type TableName, type TableRecord } from './schemas';
 import { toClickHouseRow, type ClickHouseRow } from './transform/to-clickhouse-row';
+import { clipText } from './text';
 
 export type { IdempotencyKey } from './idempotency-key';
 
@@ -96,7 +97,7 @@ export function decodeEnvelope(record: DecodedRecord, options: Pick<ParseOptions
   const envelope = json as Record<string, unknown>;
   // Table mismatch before the schema: the record was meant for another table entirely.
   if (typeof envelope.table === 'string' && envelope.table !== options.table) {
-    return poison(PoisonCode.TABLE_MISMATCH, `envelope names table ${JSON.stringify(envelope.table.slice(0, 100))} but this handler writes "${options.table}"`);
+    return poison(PoisonCode.TABLE_MISMATCH, `envelope names table ${JSON.stringify(clipText(envelope.table, 100))} but this handler writes "${options.table}"`);
   }
   const id = (envelope.data as { id?: unknown } | null | undefined)?.id;
   const claimedKey = typeof envelope.messageId === 'string' && typeof id === 'string' ? { messageId: envelope.messageId, recordId: id.toLowerCase() } : undefined;

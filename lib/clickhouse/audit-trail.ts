@@ -1,6 +1,7 @@
 import type { AuditEntry, AuditTrail, PipelineLogger } from '../ports';
 import { toClickHouseDateTime } from '../schemas/fields';
 import type { ClickHouseConnection } from './connection';
+import { clipText, wellFormedRow } from '../text';
 import { shortClickHouseMessage } from './errors';
 
 /** Entries kept while ClickHouse is unreachable; older ones are dropped first (the audit is best effort). */
@@ -24,7 +25,7 @@ const toRow = (entry: AuditEntry) => ({
   skipped_duplicates: entry.skippedDuplicates,
   sent_to_dlq: entry.sentToDlq,
   duration_ms: Math.max(0, Math.round(entry.durationMs)),
-  error_message: entry.errorMessage.slice(0, 4_000),
+  error_message: clipText(entry.errorMessage, 4_000),
   processed_at: toClickHouseDateTime(entry.processedAt),
 });
 
@@ -101,7 +102,7 @@ export class ClickHouseAuditTrail implements AuditTrail {
   private async write(entries: AuditEntry[]): Promise<void> {
     try {
       await this.connection.run((client) =>
-        client.insert({ table: 'migration_logs', format: 'JSONEachRow', values: entries.map(toRow), abort_signal: AbortSignal.timeout(this.timeoutMs) }),
+        client.insert({ table: 'migration_logs', format: 'JSONEachRow', values: entries.map((e) => wellFormedRow(toRow(e))), abort_signal: AbortSignal.timeout(this.timeoutMs) }),
       );
     } catch (error) {
       // Keep them for the next write, oldest first, within the bound.

@@ -6,6 +6,7 @@ import type { DeadLetter } from '../ports';
 import { MAX_DATETIME_MS, MIN_DATETIME_MS, toClickHouseDateTime } from '../schemas/fields';
 import type { ClickHouseConnection } from './connection';
 import { clickHouseFailure } from './failures';
+import { wellFormedRow } from '../text';
 import { PINNED_INSERT_SETTINGS } from './insert-settings';
 
 /** One `dead_letters` row (migration 008), made from the letter exactly as published on the topic. */
@@ -48,7 +49,7 @@ export class DeadLetterTable {
   async insert(letters: readonly DeadLetter[], deadline: Deadline): Promise<void> {
     if (letters.length === 0) return;
     const failedAt = (this.options.now ?? (() => new Date()))();
-    const rows = letters.map((l) => toDeadLetterRow(toDeadLetterMessage(l, failedAt, this.options.maxMessageBytes).letter));
+    const rows = letters.map((l) => wellFormedRow(toDeadLetterRow(toDeadLetterMessage(l, failedAt, this.options.maxMessageBytes).letter)));
     const token = sha256().update('dead_letters\u0001');
     for (const key of letters.map((l) => `${coordinates(l.record)}\u0000${l.code}`).sort()) token.update(key).update('\n');
     try {

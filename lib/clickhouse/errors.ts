@@ -3,6 +3,8 @@
  * own code → name table (`errorCodeToName`) by test/integration/clickhouse-error-codes.test.ts.
  */
 
+import { clipText } from '../text';
+
 /**
  * "Try again later": the server is overloaded, restarting, or a replica is behind. Started from
  * the ClickHouse Kafka Connect sink's retry list (3, 159, 164, 202, 203, 209, 210, 242, 252, 285,
@@ -151,5 +153,5 @@ export function errorSignature(error: unknown): string {
 export function shortClickHouseMessage(error: unknown, max = 1_000): string {
   const message = (error instanceof Error ? error.message : String(error)).replace(/\s*\(version [^)]*\)/g, '').trim();
   const firstLine = message.split('\n')[0] ?? message;
-  return firstLine.length > max ? `${firstLine.slice(0, max)}…` : firstLine;
+  return clipText(firstLine, max);
 }

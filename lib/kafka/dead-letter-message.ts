@@ -2,6 +2,7 @@ import { sha256 } from '../sha256';
 import { isUtf8 } from 'node:buffer';
 import type { PoisonCode } from '../errors';
 import type { DeadLetter } from '../ports';
+import { clipText } from '../text';
 
 /** The dead-letter value of the contract ("Dead-letter records"). */
 export interface DeadLetterValue {
@@ -60,8 +61,6 @@ export function encodeOriginal(bytes: Buffer | null): { text: string | null; enc
   return isUtf8(bytes) ? { text: bytes.toString('utf8'), encoding: 'utf8' } : { text: bytes.toString('base64'), encoding: 'base64' };
 }
 
-const clip = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max)}…` : text);
-
 /** The longest prefix of `bytes` (cut at a character boundary when UTF-8) whose encoding fits in about `budget` bytes. */
 function prefixFitting(bytes: Buffer, encoding: 'utf8' | 'base64', budget: number): string {
   if (encoding === 'base64') return bytes.subarray(0, Math.max(0, Math.floor(budget / 4) * 3)).toString('base64');
@@ -90,7 +89,7 @@ export function toDeadLetterMessage(letter: DeadLetter, failedAt: Date, maxBytes
     'x-original-partition': String(record.partition),
     'x-original-offset': record.offset,
   };
-  const message = clip(letter.message, MAX_ERROR_MESSAGE);
+  const message = clipText(letter.message, MAX_ERROR_MESSAGE);
   const build = (text: string | null, truncated: boolean): DeadLetterValue => ({
     originalMessage: text,
     originalEncoding: original.encoding,
@@ -105,8 +104,8 @@ export function toDeadLetterMessage(letter: DeadLetter, failedAt: Date, maxBytes
       key: keyTooLong ? encodeOriginal(record.key!.subarray(0, MAX_KEY_BYTES)).text : encodeOriginal(record.key).text,
       keyTruncated: keyTooLong,
     },
-    error: { code: letter.code, message, issues: letter.issues.map((i) => ({ ...i, message: clip(i.message, MAX_ISSUE_MESSAGE) })) },
-    failureReason: `${REASONS[letter.code]}: ${clip(letter.message, 300)}.`,
+    error: { code: letter.code, message, issues: letter.issues.map((i) => ({ ...i, message: clipText(i.message, MAX_ISSUE_MESSAGE) })) },
+    failureReason: `${REASONS[letter.code]}: ${clipText(letter.message, 300)}.`,
     failedAt: failedAt.toISOString(),
     handler: letter.handler,
     requestId: letter.requestId,

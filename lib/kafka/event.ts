@@ -1,4 +1,5 @@
 import { InvalidEventError } from '../errors';
+import { clipText } from '../text';
 
 /** Which kind of event source mapping delivered the batch. */
 export type KafkaEventSource = 'aws:kafka' | 'SelfManagedKafka';
@@ -137,7 +138,7 @@ function decodeRecord(raw: unknown, path: string): DecodedRecord {
   if (typeof topic !== 'string' || topic === '') fail(`${path}.topic`, 'must be a topic name');
   if (!Number.isInteger(partition) || (partition as number) < 0) fail(`${path}.partition`, 'must be a non-negative integer');
   const offsetText = typeof offset === 'number' && Number.isSafeInteger(offset) ? String(offset) : typeof offset === 'string' ? offset.replace(/^0+(?=\d)/, '') : '';
-  if (!/^\d{1,19}$/.test(offsetText)) fail(`${path}.offset`, `must be a non-negative integer (got ${JSON.stringify(offset)?.slice(0, 40)})`);
+  if (!/^\d{1,19}$/.test(offsetText)) fail(`${path}.offset`, `must be a non-negative integer (got ${clipText(String(JSON.stringify(offset)), 40)})`);
   if (timestamp !== undefined && !Number.isFinite(timestamp)) fail(`${path}.timestamp`, 'must be milliseconds since the epoch');
   const key = bytesField(raw.key, `${path}.key`);
   const value = bytesField(raw.value, `${path}.value`);
@@ -181,7 +182,7 @@ export function decodeKafkaEvent(event: unknown): DecodedBatch {
   if (!isPlainObject(event)) return fail('event', `must be a Kafka event object (got ${describeValue(event)})`);
   const { eventSource } = event;
   if (eventSource !== 'aws:kafka' && eventSource !== 'SelfManagedKafka') {
-    fail('event.eventSource', `must be "aws:kafka" or "SelfManagedKafka" (got ${JSON.stringify(eventSource)?.slice(0, 60)}): not a Kafka event`);
+    fail('event.eventSource', `must be "aws:kafka" or "SelfManagedKafka" (got ${clipText(String(JSON.stringify(eventSource)), 60)}): not a Kafka event`);
   }
   if (!isPlainObject(event.records)) fail('event.records', `must be an object of "topic-partition" groups (got ${describeValue(event.records)})`);
   const origin = eventSource === 'aws:kafka' ? event.eventSourceArn : event.bootstrapServers;

@@ -60,6 +60,15 @@ export const BAD_INPUT_CORPUS: readonly CorpusCase[] = [
   { kind: 'UTF-8 encoded surrogate (CESU)', table: 'users', value: () => Buffer.from([0x22, 0xed, 0xa0, 0xbd, 0x22]), expect: poison('UNDECODABLE') },
   { kind: 'value that is not base64 in the event', table: 'users', value: () => 'x', rawEventValue: '!!not base64!!', expect: poison('UNDECODABLE') },
   { kind: 'key that is not base64 in the event', table: 'users', value: (n) => validRecord('users', n), rawEventKey: '***', expect: poison('UNDECODABLE') },
+  { kind: 'value that is not base64 in the event, with a lone surrogate', table: 'users', value: () => 'x', rawEventValue: '!!\ud800!!', expect: poison('UNDECODABLE') },
+  // Text the letter quotes, cut where an emoji's two UTF-16 halves meet (either parity): the letter
+  // and its dead_letters row must stay well-formed Unicode, or ClickHouse refuses the row.
+  ...[45, 46].map((controls): CorpusCase => ({
+    kind: `table name of ${controls} control characters and emoji, cut inside an emoji in the letter`,
+    table: 'users',
+    value: (n) => envelope('users', n, validUser(n), { table: `${'\u0001'.repeat(controls)}a${'😀'.repeat(30)}` }),
+    expect: poison('TABLE_MISMATCH'),
+  })),
   { kind: 'value over MAX_RECORD_BYTES', table: 'users', value: (n) => envelope('users', n, validUser(n, { bio: 'x'.repeat(1_100_000) })), expect: poison('OVERSIZE') },
   { kind: 'plain text', table: 'users', value: () => 'not json', expect: poison('INVALID_JSON') },
   { kind: 'truncated JSON', table: 'users', value: (n) => validRecord('users', n).slice(0, 40), expect: poison('INVALID_JSON') },
@@ -131,6 +140,13 @@ export const BAD_INPUT_CORPUS: readonly CorpusCase[] = [
   { kind: 'stock 2^32', table: 'products', value: product({ stock: 2 ** 32 }), expect: poison('SCHEMA_VALIDATION') },
   { kind: 'category with a lone surrogate', table: 'products', value: product({ category: 'Toys\ud83d' }), expect: poison('SCHEMA_VALIDATION') },
   { kind: 'category rejected by a ClickHouse constraint', table: 'products', value: product({ category: 'Banned' }), expect: poison('CLICKHOUSE_REJECTED') },
+  // ClickHouse quotes the offending value in its message; the letter cuts that message.
+  ...['REJ', 'REJx'].map((prefix): CorpusCase => ({
+    kind: `name of emoji rejected by a ClickHouse constraint (${prefix})`,
+    table: 'products',
+    value: product({ name: `${prefix}${'😀'.repeat(240)}` }),
+    expect: poison('CLICKHOUSE_REJECTED'),
+  })),
   // orders fields
   { kind: 'total off by more than a cent', table: 'orders', value: order({ total: 2.52 }), expect: poison('SCHEMA_VALIDATION') },
   { kind: 'total null (computed)', table: 'orders', value: order({ total: null }), expect: { written: () => ({ total: 2.5 }) } },
