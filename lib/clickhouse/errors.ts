@@ -72,6 +72,16 @@ export const DATA_CLICKHOUSE_CODES: ReadonlyMap<number, string> = new Map([
 ]);
 
 /**
+ * Rules an operator put on rows — `CHECK` constraints, `throwIf` in a default or a view — that a
+ * record can break whatever the table's shape. Rejections with these codes are always the
+ * record's, never schema drift, however many rows they hit.
+ */
+export const ROW_RULE_CLICKHOUSE_CODES: ReadonlySet<number> = new Set([395, 469]);
+
+/** True for a rejection that can only be the row's own (see {@link ROW_RULE_CLICKHOUSE_CODES}). */
+export const isRowRuleViolation = (error: unknown): boolean => ROW_RULE_CLICKHOUSE_CODES.has(clickHouseErrorCode(error) ?? -1);
+
+/**
  * The credentials were refused: after a secret rotation the cached ones are stale, so the caller
  * re-reads the secret and retries once before treating it as a deployment problem.
  */
