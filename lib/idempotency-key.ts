@@ -12,15 +12,21 @@ export interface IdempotencyKey {
   readonly recordId: string;
 }
 
-/** One string per key, for sets and maps; NUL cannot occur in a well-formed messageId or uuid. */
-export const keyText = (key: Pick<IdempotencyKey, 'messageId' | 'recordId'>): string => `${key.messageId}\u0000${key.recordId}`;
+/**
+ * One string per key, for sets and maps. The messageId's length comes first, so no choice of
+ * characters in it (NUL and newlines included: a messageId is any well-formed text) can make two
+ * keys one string.
+ */
+export const keyText = (key: Pick<IdempotencyKey, 'messageId' | 'recordId'>): string => `${key.messageId.length}:${key.messageId}${key.recordId}`;
 
 /**
  * `insert_deduplication_token` of an insert: a digest of the table and the sorted keys, so the same
- * rows always give the same token and an identical retry is a no-op in ClickHouse.
+ * rows always give the same token and an identical retry is a no-op in ClickHouse. Each key enters
+ * the digest with its length, so two different sets of keys never give the same token (one that did
+ * would make ClickHouse drop the second insert as a retry of the first: rows silently lost).
  */
 export function deduplicationToken(table: TableName, keys: ReadonlyArray<Pick<IdempotencyKey, 'messageId' | 'recordId'>>): string {
   const hash = sha256().update(table).update('\u0001');
-  for (const text of keys.map(keyText).sort()) hash.update(text).update('\n');
+  for (const text of keys.map(keyText).sort()) hash.update(`${text.length}:`).update(text);
   return hash.digest('hex');
 }

@@ -67,6 +67,24 @@ describe('ClickHouse requests per batch, and which version of a row wins', () =>
     await expect(handler(event, { awsRequestId: 'long-ids-again' })).resolves.toMatchObject({ skippedDuplicates: 10_000 });
   });
 
+  it('a batch whose messageId spells out another batch\'s keys is a different insert, not a retry', async () => {
+    // Prepare: batch A has keys (m, A) and (mz, B); batch B's one key has the messageId that A's
+    // two keys made when joined with NUL and newline, so a separator-based token would match.
+    const [a, b] = [900_001, 900_002];
+    const one = JSON.parse(userEnvelope(a)) as { messageId: string; data: { id: string } };
+    const other = JSON.parse(userEnvelope(b)) as { messageId: string; data: { id: string } };
+    const m = 'collide';
+    const batchA = kafkaEvent([{ offset: 100, value: JSON.stringify({ ...one, messageId: m }) }, { offset: 101, value: JSON.stringify({ ...other, messageId: `${m}z` }) }]);
+    const batchB = kafkaEvent([{ offset: 102, value: JSON.stringify({ ...other, data: { ...other.data, name: 'Second' }, messageId: `${m}\u0000${one.data.id}\n${m}z` }) }]);
+    // Act
+    await handler(batchA, { awsRequestId: 'collide-a' });
+    const second = await handler(batchB, { awsRequestId: 'collide-b' });
+    // Assess: B's row and marker are stored.
+    expect(second).toMatchObject({ inserted: 1 });
+    const markers = await (await ts.clickhouse.query({ query: "SELECT count() AS n FROM processed_events WHERE table_name = 'users' AND record_id = {id:String}", query_params: { id: other.data.id }, format: 'JSONEachRow' })).json<{ n: string }>();
+    expect(markers).toEqual([{ n: '2' }]);
+  });
+
   const finalRow = async (n: number) =>
     (await (await ts.clickhouse.query({ query: 'SELECT name, message_id FROM users FINAL WHERE id = {id:UUID}', query_params: { id: userId(n) }, format: 'JSONEachRow' })).json<{ name: string; message_id: string }>())[0];
 
