@@ -1,6 +1,8 @@
 import { createClickHouseClientFor } from '../../lib/clickhouse/client';
 import { createPorts } from '../../lib/create-ports';
+import { Deadline } from '../../lib/deadline';
 import { createTableHandler, type TableHandler } from '../../lib/handler';
+import { keyText } from '../../lib/idempotency-key';
 import { CrashInjector } from '../support/crashing-clickhouse';
 import { kafkaEvent, userEnvelope, userId } from '../support/events';
 import { startTestStack, type TestStack } from '../support/test-stack';
@@ -83,6 +85,19 @@ describe('ClickHouse requests per batch, and which version of a row wins', () =>
     expect(second).toMatchObject({ inserted: 1 });
     const markers = await (await ts.clickhouse.query({ query: "SELECT count() AS n FROM processed_events WHERE table_name = 'users' AND record_id = {id:String}", query_params: { id: other.data.id }, format: 'JSONEachRow' })).json<{ n: string }>();
     expect(markers).toEqual([{ n: '2' }]);
+  });
+
+  it('a messageId shared by 20,000 earlier records: the lookup answers only the batch\'s own keys', async () => {
+    // Prepare: markers of earlier records under one messageId, and a batch that reuses it.
+    await ts.clickhouse.command({ query: "INSERT INTO processed_events (message_id, table_name, record_id, processed_at) SELECT 'shared-id', 'users', toString(generateUUIDv4()), now64() FROM numbers(20000)" });
+    const ports = createPorts(ts.config);
+    const keys = [{ messageId: 'shared-id', recordId: userId(950_001) }, { messageId: 'shared-id', recordId: userId(950_002) }];
+    await ts.clickhouse.insert({ table: 'processed_events', format: 'JSONEachRow', values: [{ message_id: 'shared-id', table_name: 'users', record_id: keys[0]!.recordId, processed_at: new Date().toISOString().replace('T', ' ').replace('Z', '') }] });
+    // Act
+    const found = await ports.writer.lookup('users', keys, Deadline.in(30_000));
+    await ports.close();
+    // Assess
+    expect([...found]).toEqual([keyText(keys[0]!)]);
   });
 
   const finalRow = async (n: number) =>
