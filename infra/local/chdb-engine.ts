@@ -1,4 +1,5 @@
 import { Session } from 'chdb';
+import { queryWithRawParams } from './chdb-raw-params';
 
 export interface EngineResult {
   readonly body: Buffer;
@@ -12,6 +13,7 @@ export interface EngineQuery {
   readonly database: string;
   readonly format: string;
   readonly settings: ReadonlyArray<readonly [string, string]>;
+  /** `param_<name>` values as the client sent them, in ClickHouse's escaped text format. */
   readonly params: Readonly<Record<string, string>>;
 }
 
@@ -43,17 +45,19 @@ export class ChdbEngine {
     return run;
   }
 
-  close(): void {
+  /** Closes the session once the query running now, if any, has finished. */
+  async close(): Promise<void> {
+    await this.tail;
     this.session.close();
   }
 
   private async executeNow(query: EngineQuery): Promise<EngineResult> {
     await this.prepareSession(query);
-    const hasParams = Object.keys(query.params).length > 0;
-    const result = hasParams
-      ? await this.session.queryBindAsync(query.sql, query.params, { format: query.format })
-      : await this.session.queryAsync(query.sql, { format: query.format });
-    return { body: Buffer.from(result.bytes()), elapsedSeconds: result.elapsed, rowsRead: result.rowsRead, bytesRead: result.bytesRead };
+    const result =
+      Object.keys(query.params).length > 0
+        ? await queryWithRawParams(this.session, query.sql, query.format, query.params)
+        : await this.session.queryAsync(query.sql, { format: query.format }).then((r) => ({ bytes: r.bytes(), elapsed: r.elapsed, rowsRead: r.rowsRead, bytesRead: r.bytesRead }));
+    return { body: Buffer.from(result.bytes), elapsedSeconds: result.elapsed, rowsRead: result.rowsRead, bytesRead: result.bytesRead };
   }
 
   /** Puts the session in the query's database with exactly the query's settings. */

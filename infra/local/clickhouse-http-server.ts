@@ -128,7 +128,7 @@ export class ClickHouseHttpServer {
       this.server.close(() => resolve());
       for (const socket of this.sockets) socket.destroy();
     });
-    this.engine.close();
+    await this.engine.close();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
