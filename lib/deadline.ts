@@ -57,6 +57,21 @@ export class Deadline {
 }
 
 /**
+ * `promise`, or a rejection with the signal's reason as soon as `signal` aborts. A client that stops
+ * listening to its signal half-way — a response whose headers came but whose body stalls — then
+ * still cannot outlast the deadline.
+ */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/**
  * Races `promise` against `timeoutMs`; on timeout throws `onTimeout()`. The operation itself keeps
  * running (kafkajs has no cancellation), which is safe only for idempotent or at-least-once effects.
  */

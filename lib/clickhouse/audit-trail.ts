@@ -101,8 +101,10 @@ export class ClickHouseAuditTrail implements AuditTrail {
 
   private async write(entries: AuditEntry[]): Promise<void> {
     try {
-      await this.connection.run((client) =>
-        client.insert({ table: 'migration_logs', format: 'JSONEachRow', values: entries.map((e) => wellFormedRow(toRow(e))), abort_signal: AbortSignal.timeout(this.timeoutMs) }),
+      const signal = AbortSignal.timeout(this.timeoutMs);
+      await this.connection.run(
+        (client) => client.insert({ table: 'migration_logs', format: 'JSONEachRow', values: entries.map((e) => wellFormedRow(toRow(e))), abort_signal: signal }),
+        signal,
       );
     } catch (error) {
       // Keep them for the next write, oldest first, within the bound.

@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { ClickHouseConfig } from '../config';
 import { createClickHouseClientFor, resolveClickHouseCredentials, type ClickHouseCredentials } from './client';
+import { untilAborted } from '../deadline';
 import { classifyClickHouseError } from './errors';
 
 interface OpenClient {
@@ -30,16 +31,20 @@ export class ClickHouseConnection {
 
   private readonly createClient: (config: ClickHouseConfig, credentials: ClickHouseCredentials) => ClickHouseClient;
 
-  /** Runs `operation` with the client; on an authentication failure, refreshes and retries once. */
-  async run<T>(operation: (client: ClickHouseClient) => Promise<T>): Promise<T> {
-    const first = await this.open();
+  /**
+   * Runs `operation` with the client; on an authentication failure, refreshes and retries once.
+   * When `signal` aborts, the operation is abandoned at once (the same signal, given to the
+   * client's call, also cancels its request).
+   */
+  async run<T>(operation: (client: ClickHouseClient) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const first = await untilAborted(this.open(), signal);
     try {
-      return await this.use(first, operation);
+      return await this.use(first, operation, signal);
     } catch (error) {
       if (classifyClickHouseError(error) !== 'auth') throw error;
       // Another operation may have refreshed already; otherwise this one does.
       if (this.current === first) this.retire(first);
-      return this.use(await this.open({ refresh: true }), operation);
+      return this.use(await untilAborted(this.open({ refresh: true }), signal), operation, signal);
     }
   }
 
@@ -60,10 +65,10 @@ export class ClickHouseConnection {
     if (open) await open.client.close();
   }
 
-  private async use<T>(open: OpenClient, operation: (client: ClickHouseClient) => Promise<T>): Promise<T> {
+  private async use<T>(open: OpenClient, operation: (client: ClickHouseClient) => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
     open.inFlight += 1;
     try {
-      return await operation(open.client);
+      return await untilAborted(operation(open.client), signal);
     } finally {
       open.inFlight -= 1;
       if (open.retired && open.inFlight === 0) void open.client.close().catch(() => undefined);

@@ -99,12 +99,11 @@ export type ClickHouseFailureKind = 'transient' | 'data' | 'auth' | 'fatal';
 
 /** The server's numeric error code of a failure, if it has one. */
 export function clickHouseErrorCode(error: unknown): number | undefined {
-  // By shape, not instanceof: the client is loaded only when first used, and a code is a code.
+  // By shape, not instanceof: the client is loaded only when first used. The client's errors carry
+  // the code as a string of digits; a number in `code` is someone else's (a DOMException's
+  // TimeoutError is code 23, which is not ClickHouse's 23).
   const e = error as { code?: unknown; message?: unknown } | null;
-  if (e && /^\d+$/.test(String(e.code ?? ''))) {
-    const code = Number(e!.code);
-    if (Number.isInteger(code)) return code;
-  }
+  if (e && typeof e.code === 'string' && /^\d+$/.test(e.code)) return Number(e.code);
   const match = typeof e?.message === 'string' ? /^Code: (\d+)\./.exec(e.message) : null;
   return match ? Number(match[1]) : undefined;
 }

@@ -86,16 +86,13 @@ export class IdempotentWriter implements RowWriter {
     if (keys.length === 0) return new Set();
     const { query, params } = processedLookupQuery(table, keys);
     try {
+      const signal = deadline.signalFor('look up processed_events', this.options.requestTimeoutMs);
       const found = await this.connection.run(async (client) => {
-        const result = await client.query({
-          query,
-          query_params: params,
-          format: 'JSONEachRow',
-          use_multipart_params: true,
-          abort_signal: deadline.signalFor('look up processed_events', this.options.requestTimeoutMs),
-        });
+        const result = await client.query({ query, query_params: params, format: 'JSONEachRow', use_multipart_params: true, abort_signal: signal });
+        // The client stops watching the signal once the headers are in; a stalled body is closed here.
+        signal.addEventListener('abort', () => result.close(), { once: true });
         return result.json<{ message_id: string; record_id: string }>();
-      });
+      }, signal);
       return new Set(found.map((row) => keyText({ messageId: row.message_id, recordId: row.record_id })));
     } catch (error) {
       throw await this.failure(error, 'look up processed_events');
@@ -104,14 +101,17 @@ export class IdempotentWriter implements RowWriter {
 
   private async insert(table: TableName, rows: readonly PendingRow[], deadline: Deadline): Promise<void> {
     if (deadline.remainingMs() <= 0) throw new TransientError(`no time left in this invocation to insert into ${table}; the batch will be redelivered`);
-    await this.connection.run((client) =>
-      client.insert({
-        table,
-        values: rows.map((r) => r.row),
-        format: 'JSONEachRow',
-        clickhouse_settings: { ...PINNED_INSERT_SETTINGS, insert_deduplication_token: deduplicationToken(table, rows.map((r) => r.key)) },
-        abort_signal: deadline.signalFor(`insert into ${table}`, this.options.requestTimeoutMs),
-      }),
+    const signal = deadline.signalFor(`insert into ${table}`, this.options.requestTimeoutMs);
+    await this.connection.run(
+      (client) =>
+        client.insert({
+          table,
+          values: rows.map((r) => r.row),
+          format: 'JSONEachRow',
+          clickhouse_settings: { ...PINNED_INSERT_SETTINGS, insert_deduplication_token: deduplicationToken(table, rows.map((r) => r.key)) },
+          abort_signal: signal,
+        }),
+      signal,
     );
   }
 

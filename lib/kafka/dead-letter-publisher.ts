@@ -89,7 +89,7 @@ export class DeadLetterPublisher implements DeadLetterSink {
           cap = Math.max(MIN_DEAD_LETTER_BYTES, Math.floor(cap / 4));
           continue;
         }
-        await this.reset(error);
+        this.reset(error);
         // Refused credentials after a rotation: the reset re-reads the secrets; try once more.
         if (isAuthFailure(error) && !authRetried) {
           authRetried = true;
@@ -104,10 +104,13 @@ export class DeadLetterPublisher implements DeadLetterSink {
     }
   }
 
+  /** Disconnects (tools and tests closing the handler), waiting at most {@link SEND_TIMEOUT_MS}. */
   async close(): Promise<void> {
     const producer = this.producer;
     this.producer = undefined;
-    if (producer) await (await producer.catch(() => undefined))?.disconnect().catch(() => undefined);
+    if (!producer) return;
+    const disconnected = producer.then((p) => p.disconnect()).catch(() => undefined);
+    await withTimeout(disconnected, SEND_TIMEOUT_MS, () => new Error('disconnect timed out')).catch(() => undefined);
   }
 
   private connected(deadline: Deadline): Promise<Producer> {
@@ -115,8 +118,9 @@ export class DeadLetterPublisher implements DeadLetterSink {
       const connecting = (async () => {
         const producer = await (this.options.createProducer ?? createProducer)(this.options.kafka);
         const timeout = deadline.timeoutFor(`connect to Kafka for ${this.options.topic}`, SEND_TIMEOUT_MS);
-        await withTimeout(producer.connect(), timeout, () => new Error(`could not connect within ${timeout} ms`)).catch(async (error: unknown) => {
-          await producer.disconnect().catch(() => undefined);
+        await withTimeout(producer.connect(), timeout, () => new Error(`could not connect within ${timeout} ms`)).catch((error: unknown) => {
+          // Not awaited: a broker that never answers would hold the disconnect past the deadline too.
+          void producer.disconnect().catch(() => undefined);
           throw error;
         });
         return producer;
@@ -126,9 +130,15 @@ export class DeadLetterPublisher implements DeadLetterSink {
     return this.producer;
   }
 
-  /** A failed or timed-out producer is not reused: the next batch connects afresh (with fresh secrets after an auth failure). */
-  private async reset(error: unknown): Promise<void> {
+  /**
+   * A failed or timed-out producer is not reused: the next batch connects afresh (with fresh
+   * secrets after an auth failure). It is disconnected in the background: a broker that stopped
+   * answering would hold the disconnect, and with it the invocation, past its deadline.
+   */
+  private reset(error: unknown): void {
     if (isAuthFailure(error)) forgetKafkaSecrets(this.options.kafka);
-    await this.close();
+    const producer = this.producer;
+    this.producer = undefined;
+    void producer?.then((p) => p.disconnect()).catch(() => undefined);
   }
 }

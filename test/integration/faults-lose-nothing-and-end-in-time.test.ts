@@ -1,4 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createServer } from 'node:http';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -93,6 +95,53 @@ describe('faults lose nothing, duplicate nothing, and every invocation ends in t
     await expect(handler(event, lambdaContext('retry', 10_000))).resolves.toMatchObject({ inserted: 3, sentToDlq: 1 });
     await expect(handler(event, lambdaContext('again', 10_000))).resolves.toMatchObject({ inserted: 0, skippedDuplicates: 3, sentToDlq: 1 });
     expect(await rowsOf(numbers)).toEqual({ rows: 3, ids: 3 });
+  });
+
+  it('ClickHouse sends the lookup\'s headers, then its body stalls, with 10 s left: a TransientError within 10 s', async () => {
+    // Prepare: an endpoint that answers 200 and the start of a body, then nothing; a client timeout
+    // longer than the Lambda has left, so only the deadline can end the wait.
+    const sockets = new Set<Socket>();
+    const server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'Content-Type': 'application/x-ndjson', 'X-ClickHouse-Format': 'JSONEachRow' });
+      res.write('{"message_id":');
+    });
+    server.on('connection', (socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const stalled = createTableHandler('users', { config: { ...ts.config, clickhouse: { ...ts.config.clickhouse, url, requestTimeoutMs: 60_000 } }, logger, metrics });
+    // Act
+    const started = Date.now();
+    const failed = await stalled(batchOf([150, 151]), lambdaContext('body-stall', 10_000)).catch((error: unknown) => error);
+    const elapsed = Date.now() - started;
+    // Assess
+    expect(failed).toBeInstanceOf(TransientError);
+    expect((failed as Error).message).toMatch(/look up processed_events: the request timed out/);
+    expect(elapsed).toBeLessThan(10_000);
+    failureWasLoggedAndCounted();
+    await stalled.close();
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('a Kafka broker that accepts connections and never answers, poison in the batch, 10 s left: a DeadLetterPublishError within 10 s', async () => {
+    // Prepare
+    const sockets = new Set<Socket>();
+    const blackHole = createNetServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', () => resolve()));
+    const broker = `127.0.0.1:${(blackHole.address() as AddressInfo).port}`;
+    const silent = createTableHandler('users', { config: { ...ts.config, kafka: { ...ts.config.kafka, brokers: [broker] } }, logger, metrics });
+    // Act
+    const started = Date.now();
+    const failed = await silent(batchOf([160 + offset], ['{poison']), lambdaContext('black-hole', 10_000)).catch((error: unknown) => error);
+    const elapsed = Date.now() - started;
+    // Assess
+    expect(failed).toBeInstanceOf(DeadLetterPublishError);
+    expect(elapsed).toBeLessThan(10_000);
+    failureWasLoggedAndCounted();
+    for (const socket of sockets) socket.destroy();
+    await silent.close();
+    await new Promise((resolve) => blackHole.close(resolve));
   });
 
   it('a rotated ClickHouse password: the warm handler re-reads the secret and recovers on its next invocation', async () => {

@@ -66,3 +66,13 @@ describe('errorSignature', () => {
     expect(errorSignature(new Error('Code: 469. DB::Exception: Constraint `c` is violated at row 2'))).not.toBe(errorSignature(new Error('Code: 376. Cannot parse UUID (at row 2)')));
   });
 });
+
+describe('timeouts and aborts from the platform', () => {
+  it('a DOMException TimeoutError (code 23) or AbortError (code 20) is transient, not ClickHouse code 23 or 20', () => {
+    const timeout = new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+    const abort = new DOMException('This operation was aborted', 'AbortError');
+    expect([timeout.code, abort.code]).toEqual([23, 20]);
+    expect(classifyClickHouseError(timeout)).toBe('transient');
+    expect(classifyClickHouseError(abort)).toBe('transient');
+  });
+});
