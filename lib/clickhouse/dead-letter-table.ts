@@ -7,6 +7,7 @@ import { MAX_DATETIME_MS, MIN_DATETIME_MS, toClickHouseDateTime } from '../schem
 import type { ClickHouseConnection } from './connection';
 import { clickHouseFailure } from './failures';
 import { wellFormedRow } from '../text';
+import { arrayParameter } from './array-parameters';
 import { PINNED_INSERT_SETTINGS } from './insert-settings';
 
 /** One `dead_letters` row (migration 008), made from the letter exactly as published on the topic. */
@@ -33,12 +34,20 @@ export function toDeadLetterRow(letter: DeadLetterValue): Record<string, string 
   };
 }
 
-const coordinates = (r: { topic: string; partition: number; offset: string }): string => `${r.topic}\u0000${r.partition}\u0000${r.offset}`;
+interface SourceCoordinates {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+}
+
+const coordinates = (r: SourceCoordinates): string => `${r.topic}\u0000${r.partition}\u0000${r.offset}`;
 
 /**
  * The `dead_letters` table: every dead letter, queryable with SQL next to the data. Written after
- * the letters are on the DLQ topic (so a letter in the table is always on the topic too), with a
- * deduplication token from the letters' source coordinates: a redelivered batch adds no copies.
+ * the letters are on the DLQ topic (so a letter in the table is always on the topic too). Letters
+ * whose source record already has a row are not written again, and the insert carries a
+ * deduplication token from the letters' source coordinates: a redelivered batch — identical or
+ * split differently — adds no copies.
  */
 export class DeadLetterTable {
   constructor(
@@ -48,19 +57,25 @@ export class DeadLetterTable {
 
   async insert(letters: readonly DeadLetter[], deadline: Deadline): Promise<void> {
     if (letters.length === 0) return;
+    const stored = await this.stored(letters.map((l) => l.record), deadline);
+    const fresh = letters.filter((l) => !stored.has(coordinates(l.record)));
+    if (fresh.length === 0) return;
     const failedAt = (this.options.now ?? (() => new Date()))();
-    const rows = letters.map((l) => wellFormedRow(toDeadLetterRow(toDeadLetterMessage(l, failedAt, this.options.maxMessageBytes).letter)));
+    const rows = fresh.map((l) => wellFormedRow(toDeadLetterRow(toDeadLetterMessage(l, failedAt, this.options.maxMessageBytes).letter)));
     const token = sha256().update('dead_letters\u0001');
-    for (const key of letters.map((l) => `${coordinates(l.record)}\u0000${l.code}`).sort()) token.update(key).update('\n');
+    for (const key of fresh.map((l) => `${coordinates(l.record)}\u0000${l.code}`).sort()) token.update(key).update('\n');
     try {
-      await this.connection.run((client) =>
-        client.insert({
-          table: 'dead_letters',
-          values: rows,
-          format: 'JSONEachRow',
-          clickhouse_settings: { ...PINNED_INSERT_SETTINGS, insert_deduplication_token: token.digest('hex') },
-          abort_signal: deadline.signalFor('insert into dead_letters', this.options.requestTimeoutMs),
-        }),
+      const signal = deadline.signalFor('insert into dead_letters', this.options.requestTimeoutMs);
+      await this.connection.run(
+        (client) =>
+          client.insert({
+            table: 'dead_letters',
+            values: rows,
+            format: 'JSONEachRow',
+            clickhouse_settings: { ...PINNED_INSERT_SETTINGS, insert_deduplication_token: token.digest('hex') },
+            abort_signal: signal,
+          }),
+        signal,
       );
     } catch (error) {
       throw clickHouseFailure(error, 'insert into dead_letters', await this.connection.describe());
@@ -69,28 +84,33 @@ export class DeadLetterTable {
 
   /** Which of `rows` were dead-lettered by an earlier delivery (found by their source coordinates). */
   async alreadyDeadLettered(rows: readonly PendingRow[], deadline: Deadline): Promise<ReadonlySet<PendingRow>> {
-    const found = new Set<PendingRow>();
-    const byTopic = new Map<string, PendingRow[]>();
-    for (const row of rows) byTopic.set(row.source.topic, [...(byTopic.get(row.source.topic) ?? []), row]);
-    for (const [topic, topicRows] of byTopic) {
-      const offsets = topicRows.map((r) => BigInt(r.source.offset));
-      const min = offsets.reduce((a, b) => (b < a ? b : a));
-      const max = offsets.reduce((a, b) => (b > a ? b : a));
+    const stored = await this.stored(rows.map((r) => r.source), deadline);
+    return new Set(rows.filter((r) => stored.has(coordinates(r.source))));
+  }
+
+  /** The coordinates (see `coordinates`) of `records` that have a `dead_letters` row: one query per topic, exact (partition, offset) pairs. */
+  private async stored(records: readonly SourceCoordinates[], deadline: Deadline): Promise<ReadonlySet<string>> {
+    const found = new Set<string>();
+    const byTopic = new Map<string, SourceCoordinates[]>();
+    for (const record of records) byTopic.set(record.topic, [...(byTopic.get(record.topic) ?? []), record]);
+    for (const [topic, topicRecords] of byTopic) {
+      const partitions = arrayParameter('p', 'Int32', topicRecords.map((r) => r.partition));
+      const offsets = arrayParameter('o', 'UInt64', topicRecords.map((r) => BigInt(r.offset)));
       try {
-        const lettered = await this.connection.run(async (client) =>
-          (
-            await client.query({
-              query: `SELECT source_partition, toString(source_offset) AS offset_text FROM dead_letters
-                      WHERE source_topic = {topic:String} AND source_partition IN {partitions:Array(Int32)}
-                        AND source_offset BETWEEN {min:UInt64} AND {max:UInt64}`,
-              query_params: { topic, partitions: [...new Set(topicRows.map((r) => r.source.partition))], min: min.toString(), max: max.toString() },
-              format: 'JSONEachRow',
-              abort_signal: deadline.signalFor('look up dead_letters', this.options.requestTimeoutMs),
-            })
-          ).json<{ source_partition: number; offset_text: string }>(),
-        );
-        const keys = new Set(lettered.map((l) => coordinates({ topic, partition: Number(l.source_partition), offset: l.offset_text })));
-        for (const row of topicRows) if (keys.has(coordinates(row.source))) found.add(row);
+        const signal = deadline.signalFor('look up dead_letters', this.options.requestTimeoutMs);
+        const lettered = await this.connection.run(async (client) => {
+          const result = await client.query({
+            query: `SELECT source_partition, toString(source_offset) AS offset_text FROM dead_letters
+                    WHERE source_topic = {topic:String} AND (source_partition, source_offset) IN (SELECT arrayJoin(arrayZip(${partitions.sql}, ${offsets.sql})))`,
+            query_params: { topic, ...partitions.params, ...offsets.params },
+            format: 'JSONEachRow',
+            use_multipart_params: true,
+            abort_signal: signal,
+          });
+          signal.addEventListener('abort', () => result.close(), { once: true });
+          return result.json<{ source_partition: number; offset_text: string }>();
+        }, signal);
+        for (const l of lettered) found.add(coordinates({ topic, partition: Number(l.source_partition), offset: l.offset_text }));
       } catch (error) {
         throw clickHouseFailure(error, 'look up dead_letters', await this.connection.describe());
       }

@@ -1,4 +1,5 @@
-import { escapedLength, PARAMETER_CHUNK_BYTES, processedLookupQuery } from '../../../../lib/clickhouse/processed-lookup';
+import { escapedLength, PARAMETER_CHUNK_BYTES } from '../../../../lib/clickhouse/array-parameters';
+import { processedLookupQuery } from '../../../../lib/clickhouse/processed-lookup';
 
 const id = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 
