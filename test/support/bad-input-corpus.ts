@@ -112,6 +112,8 @@ export const BAD_INPUT_CORPUS: readonly CorpusCase[] = [
   { kind: 'country unknown', table: 'users', value: user({ country: 'XX' }), expect: poison('SCHEMA_VALIDATION') },
   { kind: 'country lower case (upper-cased)', table: 'users', value: user({ country: 'fr' }), expect: { written: () => ({ country: 'FR' }) } },
   { kind: 'country as a number', table: 'users', value: user({ country: 49 }), expect: poison('SCHEMA_VALIDATION') },
+  { kind: 'country ß (Unicode upper-cases it to SS)', table: 'users', value: user({ country: 'ß' }), expect: poison('SCHEMA_VALIDATION') },
+  { kind: 'country ıt (dotless i: Unicode upper-cases it to IT)', table: 'users', value: user({ country: 'ıt' }), expect: poison('SCHEMA_VALIDATION') },
   { kind: 'created_at date only', table: 'users', value: user({ created_at: '2024-01-01' }), expect: poison('SCHEMA_VALIDATION') },
   { kind: 'created_at after 2299', table: 'users', value: user({ created_at: '2300-01-01T00:00:00Z' }), expect: poison('SCHEMA_VALIDATION') },
   { kind: 'created_at with an offset (stored in UTC)', table: 'users', value: user({ created_at: '2024-01-01T02:00:00+02:00' }), expect: { written: () => ({ created_at: '2024-01-01 00:00:00.000' }) } },
