@@ -35,6 +35,10 @@ const isWhitespace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c 
  * each path in order, the number literal there exactly as written, or `undefined` when the path
  * holds no number (absent, `null`, a string, an object). Like `JSON.parse`, of duplicate keys the
  * last one counts — at every level: a second `data` object replaces everything the first held.
+ *
+ * @example
+ * const read = numberLiteralReader([['data', 'price']]);
+ * read('{"data":{"name":"\\"price\\": 1","price":19.9900000000000001}}'); // ['19.9900000000000001']
  */
 export function numberLiteralReader(paths: readonly JsonPath[]): (json: string) => (string | undefined)[] {
   const root = branchOf(paths);

@@ -19,6 +19,12 @@ export interface NumberLiteralRule {
   readonly max: string;
 }
 
+/**
+ * Where field builders declare their literal rule; tables find the fields by walking their schema.
+ *
+ * @example
+ * const cents = () => z.number().check(z.nonnegative()).register(numberLiteralRules, { maxFractionDigits: 2, max: '9999999999999.99' });
+ */
 export const numberLiteralRules = z.registry<NumberLiteralRule>();
 
 /** A field whose literal has a rule, at its path in the record (`['data', 'price']`). */
