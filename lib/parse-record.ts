@@ -4,6 +4,7 @@ import { PoisonCode } from './errors';
 import type { IdempotencyKey } from './idempotency-key';
 import type { DecodedRecord } from './kafka/event';
 import { tableDefinition, type TableName, type TableRecord } from './schemas';
+import type { NumberLiteralIssue } from './schemas/number-literals';
 import { toClickHouseRow, type ClickHouseRow } from './transform/to-clickhouse-row';
 import { clipText } from './text';
 
@@ -49,10 +50,27 @@ const poison = (code: PoisonCode, message: string, issues: readonly ValidationIs
 const toIssues = (error: z.core.$ZodError): ValidationIssue[] =>
   error.issues.slice(0, MAX_ISSUES).map((issue) => ({ path: issue.path.map(String).join('.'), code: issue.code, message: issue.message }));
 
+/**
+ * The schema's issues with those of literals that break their rule. A literal's issue replaces the
+ * schema's at the same path: the schema judged the rounded double, the literal is what was sent.
+ */
+function withLiteralIssues(schemaIssues: readonly z.core.$ZodIssue[], literalIssues: readonly NumberLiteralIssue[]): ValidationIssue[] {
+  const literal = literalIssues.map((i) => ({ path: i.path.join('.'), code: 'custom', message: i.message }));
+  const replaced = new Set(literal.map((i) => i.path));
+  const others = schemaIssues.map((issue) => ({ path: issue.path.map(String).join('.'), code: issue.code, message: issue.message })).filter((i) => !replaced.has(i.path));
+  return [...literal, ...others];
+}
+
 const describe = (issues: readonly ValidationIssue[], total: number): string =>
   issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ') + (total > issues.length ? `; and ${total - issues.length} more` : '');
 
 const BOM = '\ufeff';
+
+/** A byte-order mark is an encoding artefact of some producers, not part of the JSON. */
+const jsonTextOf = (value: Buffer): string => {
+  const text = value.toString('utf8');
+  return text.startsWith(BOM) ? text.slice(1) : text;
+};
 
 /** A record whose bytes are JSON of the handler's table, not yet validated. */
 export interface DecodedEnvelope {
@@ -60,6 +78,11 @@ export interface DecodedEnvelope {
   readonly json: Record<string, unknown>;
   /** The idempotency key the record claims (not validated): enough to look it up early. */
   readonly claimedKey?: { readonly messageId: string; readonly recordId: string };
+  /**
+   * The JSON text, kept only when a number in it may break its field's literal rule (money with
+   * more than 2 decimals, an exponent): `JSON.parse` has already rounded those to doubles.
+   */
+  readonly jsonText?: string;
 }
 
 export type DecodeResult = { readonly ok: true; readonly envelope: DecodedEnvelope } | { readonly ok: false; readonly poison: PoisonVerdict };
@@ -81,11 +104,10 @@ export function decodeEnvelope(record: DecodedRecord, options: Pick<ParseOptions
   }
   if (!isUtf8(record.value)) return poison(PoisonCode.UNDECODABLE, 'value is not valid UTF-8');
 
+  const text = jsonTextOf(record.value);
   let json: unknown;
   try {
-    const text = record.value.toString('utf8');
-    // A byte-order mark is an encoding artefact of some producers, not part of the JSON.
-    json = JSON.parse(text.startsWith(BOM) ? text.slice(1) : text);
+    json = JSON.parse(text);
   } catch (error) {
     return poison(PoisonCode.INVALID_JSON, `value is not JSON: ${(error as Error).message}`);
   }
@@ -101,12 +123,23 @@ export function decodeEnvelope(record: DecodedRecord, options: Pick<ParseOptions
   }
   const id = (envelope.data as { id?: unknown } | null | undefined)?.id;
   const claimedKey = typeof envelope.messageId === 'string' && typeof id === 'string' ? { messageId: envelope.messageId, recordId: id.toLowerCase() } : undefined;
-  return { ok: true, envelope: { record, json: envelope, claimedKey } };
+  const literals = tableDefinition(options.table).literals;
+  return { ok: true, envelope: { record, json: envelope, claimedKey, jsonText: literals?.mayBreak(text) ? text : undefined } };
 }
 
 /** The second half of {@link parseRecord}: the table's schema, then the ClickHouse row. */
 export function validateEnvelope(envelope: DecodedEnvelope, options: ParseOptions): ParseResult {
-  const parsed = tableDefinition(options.table).compiled.safeParse(envelope.json);
+  const definition = tableDefinition(options.table);
+  const parsed = definition.compiled.safeParse(envelope.json);
+  // A record the schema refuses is read again too (it is poison, the cost no longer matters): an
+  // amount above the maximum is then quoted as the producer wrote it.
+  const literalText = envelope.jsonText ?? (parsed.success || definition.literals === undefined ? undefined : jsonTextOf(envelope.record.value!));
+  const literalIssues = literalText === undefined ? [] : definition.literals!.issues(literalText);
+  if (literalIssues.length > 0) {
+    const all = withLiteralIssues(parsed.success ? [] : parsed.error.issues, literalIssues);
+    const issues = all.slice(0, MAX_ISSUES);
+    return poison(PoisonCode.SCHEMA_VALIDATION, `${options.table} record is invalid: ${describe(issues, all.length)}`, issues);
+  }
   if (!parsed.success) {
     const issues = toIssues(parsed.error);
     return poison(PoisonCode.SCHEMA_VALIDATION, `${options.table} record is invalid: ${describe(issues, parsed.error.issues.length)}`, issues);

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { numberLiteralRules } from './number-literals';
 
 /**
  * Field rules shared by the table schemas. Each one accepts only what its ClickHouse column can
@@ -84,16 +85,25 @@ export const text = (max: number) =>
  * The largest amount a JSON number carries exactly with cents: 15 significant digits are the most
  * a double holds for every decimal value, so 13 before the point and 2 after.
  */
-export const MAX_MONEY = 9_999_999_999_999.99;
+export const MAX_MONEY_TEXT = '9999999999999.99';
+export const MAX_MONEY = Number(MAX_MONEY_TEXT);
 export const MAX_MONEY_CENTS = 999_999_999_999_999;
 
-/** A non-negative amount with at most two decimals, stored exactly as `Decimal(18, 2)`. */
+/**
+ * A non-negative amount with at most two decimals, stored exactly as `Decimal(18, 2)`. The checks
+ * below judge the double `JSON.parse` made; the registered rule judges the literal the producer
+ * wrote (`19.9900000000000001` is the double 19.99), read from the record's text when it holds a
+ * number with more decimals or an exponent (see `number-literals.ts`).
+ */
 export const money = () =>
-  z.number().check(
-    z.nonnegative(),
-    z.maximum(MAX_MONEY, { message: `must be at most ${MAX_MONEY} (larger amounts cannot be carried exactly in a JSON number)` }),
-    z.refine((value: number) => Number(value.toFixed(2)) === value, { message: 'must have at most 2 decimal places' }),
-  );
+  z
+    .number()
+    .check(
+      z.nonnegative(),
+      z.maximum(MAX_MONEY, { message: `must be at most ${MAX_MONEY_TEXT} (larger amounts cannot be carried exactly in a JSON number)` }),
+      z.refine((value: number) => Number(value.toFixed(2)) === value, { message: 'must have at most 2 decimal places' }),
+    )
+    .register(numberLiteralRules, { maxFractionDigits: 2, max: MAX_MONEY_TEXT });
 
 /** Exact cents of a validated money amount. */
 export const toCents = (value: number): number => Math.round(value * 100);

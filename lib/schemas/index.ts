@@ -1,6 +1,7 @@
 import './zod-messages';
 import * as z from 'zod/mini';
 import { envelopeOf } from './envelope';
+import { numberLiteralCheck, type NumberLiteralCheck } from './number-literals';
 import { orders } from './orders';
 import { products } from './products';
 import TOPICS from './topics.json';
@@ -36,6 +37,8 @@ export interface TableDefinition<T extends TableName = TableName> {
   readonly compiled: RecordParser;
   /** The data columns, in schema order (optional ones are sent as NULL when absent). */
   readonly columns: readonly string[];
+  /** The checks of number literals as written (money), when the table has fields that need them. */
+  readonly literals?: NumberLiteralCheck;
 }
 
 const definitions = new Map<TableName, TableDefinition>();
@@ -45,7 +48,7 @@ export function tableDefinition<T extends TableName>(table: T): TableDefinition<
   if (!definition) {
     const { fields, schema } = TABLES[table]();
     const record = envelopeOf(table, schema as z.ZodMiniType);
-    definition = { data: schema, record, compiled: z.compile(record), columns: Object.keys(fields) } as unknown as TableDefinition;
+    definition = { data: schema, record, compiled: z.compile(record), columns: Object.keys(fields), literals: numberLiteralCheck(record) } as unknown as TableDefinition;
     definitions.set(table, definition);
   }
   return definition as TableDefinition<T>;

@@ -40,6 +40,12 @@ export function validRecord(table: TableName, n: number): string {
 const user = (patch: Record<string, unknown>, envelopePatch: Record<string, unknown> = {}) => (n: number) => envelope('users', n, validUser(n, patch), envelopePatch);
 const product = (patch: Record<string, unknown>) => (n: number) => envelope('products', n, validProduct(n, patch));
 const order = (patch: Record<string, unknown>) => (n: number) => envelope('orders', n, validOrder(n, patch));
+/** A valid record of `table` with the text `from` replaced by `to`: number literals JSON.stringify cannot write. */
+const rewritten = (table: TableName, from: string, to: string) => (n: number) => {
+  const json = validRecord(table, n);
+  if (!json.includes(from)) throw new Error(`corpus: ${from} is not in ${json}`);
+  return json.replace(from, to);
+};
 const withoutField = (field: string) => (n: number) => {
   const data: Record<string, unknown> = validUser(n);
   delete data[field];
@@ -121,6 +127,8 @@ export const BAD_INPUT_CORPUS: readonly CorpusCase[] = [
   { kind: 'country unknown', table: 'users', value: user({ country: 'XX' }), expect: poison('SCHEMA_VALIDATION') },
   { kind: 'country lower case (upper-cased)', table: 'users', value: user({ country: 'fr' }), expect: { written: () => ({ country: 'FR' }) } },
   { kind: 'country as a number', table: 'users', value: user({ country: 49 }), expect: poison('SCHEMA_VALIDATION') },
+  { kind: 'country ß (Unicode upper-cases it to SS)', table: 'users', value: user({ country: 'ß' }), expect: poison('SCHEMA_VALIDATION') },
+  { kind: 'country ıt (dotless i: Unicode upper-cases it to IT)', table: 'users', value: user({ country: 'ıt' }), expect: poison('SCHEMA_VALIDATION') },
   { kind: 'created_at date only', table: 'users', value: user({ created_at: '2024-01-01' }), expect: poison('SCHEMA_VALIDATION') },
   { kind: 'created_at after 2299', table: 'users', value: user({ created_at: '2300-01-01T00:00:00Z' }), expect: poison('SCHEMA_VALIDATION') },
   { kind: 'created_at with an offset (stored in UTC)', table: 'users', value: user({ created_at: '2024-01-01T02:00:00+02:00' }), expect: { written: () => ({ created_at: '2024-01-01 00:00:00.000' }) } },
@@ -137,6 +145,18 @@ export const BAD_INPUT_CORPUS: readonly CorpusCase[] = [
   { kind: 'price negative', table: 'products', value: product({ price: -0.01 }), expect: poison('SCHEMA_VALIDATION') },
   { kind: 'price as a string', table: 'products', value: product({ price: '9.99' }), expect: poison('SCHEMA_VALIDATION') },
   { kind: 'largest exact price', table: 'products', value: product({ price: 9_999_999_999_999.99 }), expect: { written: () => ({ price: 9_999_999_999_999.99 }) } },
+  // Literals JSON.parse rounds to an amount the schema would accept: judged as written.
+  { kind: 'price 19.9900000000000001 (JSON.parse makes 19.99 of it)', table: 'products', value: rewritten('products', '"price":9.99', '"price":19.9900000000000001'), expect: poison('SCHEMA_VALIDATION') },
+  { kind: 'price 9999999999999.9899 (JSON.parse makes the largest amount of it)', table: 'products', value: rewritten('products', '"price":9.99', '"price":9999999999999.9899'), expect: poison('SCHEMA_VALIDATION') },
+  { kind: 'price 5000000000000.0001', table: 'products', value: rewritten('products', '"price":9.99', '"price":5000000000000.0001'), expect: poison('SCHEMA_VALIDATION') },
+  { kind: 'price 1e13 (above the largest amount)', table: 'products', value: rewritten('products', '"price":9.99', '"price":1e13'), expect: poison('SCHEMA_VALIDATION') },
+  { kind: 'price twice, the last with 3 decimals', table: 'products', value: rewritten('products', '"price":9.99', '"price":9.99,"price":9.991'), expect: poison('SCHEMA_VALIDATION') },
+  { kind: 'price twice, the first with 3 decimals (the last counts)', table: 'products', value: rewritten('products', '"price":9.99', '"price":9.991,"price":9.99'), expect: { written: () => ({ price: 9.99 }) } },
+  { kind: 'price 1.999e3 (stored 1999)', table: 'products', value: rewritten('products', '"price":9.99', '"price":1.999e3'), expect: { written: () => ({ price: 1999 }) } },
+  { kind: 'price 0.100 (trailing zeros, stored 0.1)', table: 'products', value: rewritten('products', '"price":9.99', '"price" : 0.100 '), expect: { written: () => ({ price: 0.1 }) } },
+  { kind: 'price -0.0 (stored 0)', table: 'products', value: rewritten('products', '"price":9.99', '"price":-0.0'), expect: { written: () => ({ price: 0 }) } },
+  { kind: 'name holding "price": 1.234 and escaped quotes', table: 'products', value: product({ name: 'a "price": 1.234, \\"price\\":1.234' }), expect: { written: () => ({ name: 'a "price": 1.234, \\"price\\":1.234', price: 9.99 }) } },
+  { kind: 'unknown fields with long decimals (dropped)', table: 'products', value: product({ weight: 1.2345, meta: { price: 9.999, rates: [1e-9] } }), expect: { written: () => ({ price: 9.99 }) } },
   { kind: 'stock 2^32', table: 'products', value: product({ stock: 2 ** 32 }), expect: poison('SCHEMA_VALIDATION') },
   { kind: 'category with a lone surrogate', table: 'products', value: product({ category: 'Toys\ud83d' }), expect: poison('SCHEMA_VALIDATION') },
   { kind: 'category rejected by a ClickHouse constraint', table: 'products', value: product({ category: 'Banned' }), expect: poison('CLICKHOUSE_REJECTED') },
@@ -150,6 +170,9 @@ export const BAD_INPUT_CORPUS: readonly CorpusCase[] = [
   // orders fields
   { kind: 'total off by more than a cent', table: 'orders', value: order({ total: 2.52 }), expect: poison('SCHEMA_VALIDATION') },
   { kind: 'total null (computed)', table: 'orders', value: order({ total: null }), expect: { written: () => ({ total: 2.5 }) } },
+  { kind: 'unit_price 1.2500000000000001 (JSON.parse makes 1.25 of it)', table: 'orders', value: rewritten('orders', '"unit_price":1.25', '"unit_price":1.2500000000000001'), expect: poison('SCHEMA_VALIDATION') },
+  { kind: 'total 2.5000000000000001 (JSON.parse makes 2.5 of it)', table: 'orders', value: rewritten('orders', '"unit_price":1.25', '"unit_price":1.25,"total":2.5000000000000001'), expect: poison('SCHEMA_VALIDATION') },
+  { kind: 'total 2.500 (stored 2.5)', table: 'orders', value: rewritten('orders', '"unit_price":1.25', '"unit_price":1.25,"total":2.500'), expect: { written: () => ({ total: 2.5 }) } },
   { kind: 'quantity 0', table: 'orders', value: order({ quantity: 0 }), expect: poison('SCHEMA_VALIDATION') },
   { kind: 'status unknown', table: 'orders', value: order({ status: 'lost' }), expect: poison('SCHEMA_VALIDATION') },
   { kind: 'quantity × unit_price beyond exact cents', table: 'orders', value: order({ quantity: 4_000_000_000, unit_price: 9_999_999.99 }), expect: poison('SCHEMA_VALIDATION') },

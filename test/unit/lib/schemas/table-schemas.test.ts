@@ -33,6 +33,17 @@ describe('users schema', () => {
     });
   });
 
+  it.each(['de', 'De', 'dE', 'DE'])('upper-cases an ASCII country code in any case (%s)', (country) => {
+    expect(UserSchema.parse({ ...user, country }).country).toBe('DE');
+  });
+
+  // Unicode case mapping makes real codes of these: ß → SS, ﬁ → FI, ſe → SE, ıt → IT, ǆ → DŽ.
+  it.each(['ß', 'ﬁ', 'ſe', 'ıt', 'ﬀ', 'ǆ', 'ｄｅ', ' de', 'de ', 'D', ''])('refuses a country code that is not two ASCII letters (%j)', (country) => {
+    const result = UserSchema.safeParse({ ...user, country });
+    expect(paths(result)).toEqual(['country']);
+    expect(messages(result)).toEqual(['must be an ISO 3166-1 alpha-2 country code']);
+  });
+
   it('stores a name verbatim, spaces included', () => {
     expect(UserSchema.parse({ ...user, name: '  Ada  ' }).name).toBe('  Ada  ');
   });
