@@ -15,6 +15,8 @@ runCli(
     const result = await migrateDatabase(config.clickhouse);
     const where = `${url} database ${database}${cluster ? ` on cluster ${cluster}` : ''}`;
     for (const name of result.applied) console.log(`applied   ${name}`);
+    const ttl = result.deadLettersTtl;
+    if (ttl.changedFrom !== undefined) console.log(`dead_letters TTL changed from ${ttl.changedFrom ?? 'none'} to ${ttl.days} days (DEAD_LETTERS_TTL_DAYS)`);
     console.log(`migrations: ${result.applied.length} applied, ${result.alreadyApplied.length} already applied (${where})`);
   },
   { command: 'npm run migrate', usage: USAGE },

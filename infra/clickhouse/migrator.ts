@@ -5,6 +5,7 @@ import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickh
 import { resolveClickHouseCredentials } from '../../lib/clickhouse/client';
 import type { ClickHouseConfig } from '../../lib/config';
 import { toClickHouseDateTime } from '../../lib/schemas/fields';
+import { reconcileDeadLettersTtl, type DeadLettersTtl } from './dead-letters-ttl';
 import { checkDeduplicationWindows } from './dedup-check';
 import { acquireMigrationLock } from './migration-lock';
 import { parseStatements, renderMigration } from './render';
@@ -21,6 +22,8 @@ export interface Migration {
 export interface MigrationResult {
   readonly applied: string[];
   readonly alreadyApplied: string[];
+  /** The TTL of `dead_letters` now, and what it was when this run changed it. */
+  readonly deadLettersTtl: DeadLettersTtl;
 }
 
 export class MigrationError extends Error {
@@ -62,7 +65,7 @@ const DEFAULT_VARIABLES = { DEAD_LETTERS_TTL_DAYS: 30 };
  * statement guarded by `-- @when` runs only when its condition holds, so an interrupted run can
  * run again, and a migration whose file changed after it was applied is an error (write a new
  * migration instead). Afterwards it checks that the deduplication windows are what the writer
- * relies on.
+ * relies on and gives `dead_letters` the configured TTL.
  */
 export async function migrate(options: MigrateOptions): Promise<MigrationResult> {
   const { serverClient, databaseClient, database, cluster } = options;
@@ -79,7 +82,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrationResult>
   });
 
   const migrations = options.migrations ?? loadMigrations();
-  const result: MigrationResult = { applied: [], alreadyApplied: [] };
+  const result = { applied: [] as string[], alreadyApplied: [] as string[] };
   let applied = await appliedChecksums(databaseClient);
   const pending = () => migrations.filter((m) => !applied.has(m.version));
   if (pending().length > 0) {
@@ -102,7 +105,9 @@ export async function migrate(options: MigrateOptions): Promise<MigrationResult>
     result.alreadyApplied.push(label(migration));
   }
   await checkDeduplicationWindows(databaseClient);
-  return result;
+  // Migration 008 set the TTL when it created the table; a later DEAD_LETTERS_TTL_DAYS applies here.
+  const deadLettersTtl = await reconcileDeadLettersTtl(databaseClient, Number(variables.DEAD_LETTERS_TTL_DAYS), cluster);
+  return { ...result, deadLettersTtl };
 }
 
 const label = (m: Migration): string => `${m.version}_${m.name}`;

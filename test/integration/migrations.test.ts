@@ -1,4 +1,5 @@
 import { createClient } from '@clickhouse/client';
+import { deadLettersTtlDays } from '../../infra/clickhouse/dead-letters-ttl';
 import { loadMigrations, migrate, migrateDatabase, MigrationError } from '../../infra/clickhouse/migrator';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
@@ -21,7 +22,32 @@ describe('migrations', () => {
   });
 
   it('is a no-op the second time', async () => {
-    await expect(migrateDatabase(ts.config.clickhouse)).resolves.toEqual({ applied: [], alreadyApplied: loadMigrations().map((m) => `${m.version}_${m.name}`) });
+    await expect(migrateDatabase(ts.config.clickhouse)).resolves.toEqual({
+      applied: [],
+      alreadyApplied: loadMigrations().map((m) => `${m.version}_${m.name}`),
+      deadLettersTtl: { days: ts.config.clickhouse.deadLettersTtlDays },
+    });
+  });
+
+  it('applies a changed DEAD_LETTERS_TTL_DAYS to the existing dead_letters table, rows included', async () => {
+    const config = { ...ts.config.clickhouse, database: 'ttl_change' };
+    await migrateDatabase(config);
+    const client = createClient({ url: ts.stack.clickhouseUrl, database: 'ttl_change' });
+    try {
+      expect(await deadLettersTtlDays(client)).toBe(30);
+      // A letter 10 days old: kept under 30 days, expired once the TTL is 7 days.
+      await client.command({
+        query: `INSERT INTO dead_letters (failed_at, handler, reason, source_topic, source_partition, source_offset, original_encoding, original_sha256)
+                VALUES (now64(3) - INTERVAL 10 DAY, 'users', 'SCHEMA_VALIDATION', 'users', 0, 1, 'utf8', ''), (now64(3), 'users', 'SCHEMA_VALIDATION', 'users', 0, 2, 'utf8', '')`,
+      });
+      await expect(migrateDatabase({ ...config, deadLettersTtlDays: 7 })).resolves.toMatchObject({ applied: [], deadLettersTtl: { days: 7, changedFrom: 30 } });
+      expect(await deadLettersTtlDays(client)).toBe(7);
+      const offsets = await (await client.query({ query: 'SELECT source_offset FROM dead_letters ORDER BY source_offset', format: 'JSONEachRow' })).json<{ source_offset: string }>();
+      expect(offsets.map((o) => Number(o.source_offset))).toEqual([2]);
+      await expect(migrateDatabase({ ...config, deadLettersTtlDays: 7 })).resolves.toMatchObject({ deadLettersTtl: { days: 7 } });
+    } finally {
+      await client.close();
+    }
   });
 
   it('is safe to run concurrently on a fresh database', async () => {
