@@ -12,6 +12,7 @@ import { migrateDatabase } from '../clickhouse/migrator';
 import { CONSUMER_SERVICE, closeTableHandlers, localMappings } from '../demo/local-functions';
 import { shutdownSignal } from '../demo/shutdown-signal';
 import { PROJECT_ROOT } from '../local/local-stack';
+import { KAFKA_BACK_LINE, kafkaLostLine } from '../serverless-offline-kafka/connection-lines';
 import { KafkaEventSourceEmulator } from '../serverless-offline-kafka/emulator';
 import type { InvocationReport } from '../serverless-offline-kafka/event-source-poller';
 import { isRedeliveryMode, REDELIVERY_MODES } from '../serverless-offline-kafka/redelivery';
@@ -61,6 +62,8 @@ runCli(async (argv) => {
   });
   emulator.on('invoked', (r: InvocationReport) => console.log(describeSuccess(r)));
   emulator.on('failed', (r: InvocationReport) => console.log(describeFailure(r)));
+  emulator.on('kafka-lost', (error: Error) => console.log(`${time()}  ${kafkaLostLine(config.kafka.brokers, error)}`));
+  emulator.on('kafka-back', () => console.log(`${time()}  ${KAFKA_BACK_LINE}`));
   const halted = new Promise<Error>((resolve) => emulator.once('halted', resolve));
   console.log(`Joining the consumer groups ${CONSUMER_SERVICE}-{${TABLE_NAMES.join(',')}} at ${config.kafka.brokers.join(',')}…`);
   try {

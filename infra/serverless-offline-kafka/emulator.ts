@@ -22,10 +22,14 @@ export interface EmulatorOptions {
  * `npm run consumer`, tests) and from the serverless-offline plugin in this folder.
  *
  * Emits what its pollers emit: `invoked`, `failed`, `committed` and `halted` (see
- * `EventSourcePoller`); each is also logged.
+ * `EventSourcePoller`); each is also logged. Also `kafka-lost` (an Error) when a client loses
+ * the brokers while none had, and `kafka-back` once every client that lost them has rejoined:
+ * kafkajs retries for ever on its own, and these let a command say so instead of going quiet.
  */
 export class KafkaEventSourceEmulator extends EventEmitter {
   private readonly pollers: EventSourcePoller[];
+  /** Pollers whose client crashed (lost the brokers) and has not joined its group again. */
+  private readonly crashed = new Set<EventSourcePoller>();
 
   constructor(private readonly options: EmulatorOptions) {
     super();
@@ -45,6 +49,17 @@ export class KafkaEventSourceEmulator extends EventEmitter {
         this.emit('failed', report);
       });
       poller.on('committed', (commit: CommitReport) => this.emit('committed', commit));
+      poller.on('crashed', (error: Error) => {
+        const first = this.crashed.size === 0;
+        this.crashed.add(poller);
+        log.warn('kafka event source: lost the Kafka connection; retrying', { function: poller.definition.functionName, error: error.message });
+        if (first) this.emit('kafka-lost', error);
+      });
+      poller.on('joined', () => {
+        if (!this.crashed.delete(poller)) return;
+        log.info('kafka event source: reconnected', { function: poller.definition.functionName });
+        if (this.crashed.size === 0) this.emit('kafka-back');
+      });
       poller.on('halted', (error: Error) => {
         log.error('kafka event source: partition stopped', { function: poller.definition.functionName, error: error.message });
         this.emit('halted', error);

@@ -99,8 +99,9 @@ function keepAlive(heartbeat: () => Promise<void>) {
  * records or a re-split batch). A partition whose position falls outside the log is stopped with
  * an {@link OffsetOutOfRangeError}, never reset past records it has not delivered.
  *
- * Emits `invoked` (success), `failed` (each failed attempt), `committed` ({@link CommitReport})
- * and `halted` (an {@link OffsetOutOfRangeError}; the partition is stopped).
+ * Emits `invoked` (success), `failed` (each failed attempt), `committed` ({@link CommitReport}),
+ * `halted` (an {@link OffsetOutOfRangeError}; the partition is stopped), `crashed` (the client
+ * lost the brokers or its group and restarts itself) and `joined` (each time it joins the group).
  */
 export class EventSourcePoller extends EventEmitter {
   private consumer: Consumer | undefined;
@@ -143,8 +144,17 @@ export class EventSourcePoller extends EventEmitter {
       maxWaitTimeInMs: Math.min(MAX_FETCH_WAIT_MS, Math.max(10, d.maximumBatchingWindowSeconds * 1000)),
       allowAutoTopicCreation: false,
       ...GROUP_TIMINGS,
+      // kafkajs's default retries (5), and no restart once stopping: a crash while `stop()` runs
+      // would otherwise schedule a restart after stop has cleared it, and the client would
+      // reconnect for ever.
+      retry: { retries: 5, restartOnFailure: async () => !this.stopping.signal.aborted },
     });
     this.consumer = consumer;
+    // kafkajs restarts a crashed consumer by itself, silently: say so, and say when it is back.
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!this.stopping.signal.aborted) this.emit('crashed', payload.error);
+    });
+    consumer.on(consumer.events.GROUP_JOIN, () => this.emit('joined'));
     await consumer.connect();
     await consumer.subscribe({ topic: d.topic, fromBeginning: d.startingPosition !== 'LATEST' });
     await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.onBatch(payload) });

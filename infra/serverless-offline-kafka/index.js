@@ -43,6 +43,7 @@ class ServerlessOfflineKafka {
       serviceDir,
       environment: this.serverless.service.provider.environment,
       redelivery: settings.redelivery,
+      notify: (level, line) => (this.log ? this.log[level](line) : console.warn(line)),
     });
     if (this.log) this.log.notice('Kafka event sources: polling for msk/kafka events (serverless-offline-kafka)');
   }

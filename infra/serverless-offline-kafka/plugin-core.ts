@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { getConfig } from '../../lib/config';
 import { kafkaClientOptions } from '../../lib/kafka/client';
 import { createLogger } from '../../lib/logger';
+import { KAFKA_BACK_LINE, kafkaLostLine } from './connection-lines';
 import { KafkaEventSourceEmulator } from './emulator';
 import type { LambdaLikeHandler } from './event-source-poller';
 import { isRedeliveryMode, REDELIVERY_MODES, type RedeliveryMode } from './redelivery';
@@ -13,6 +14,8 @@ export interface PluginContext {
   /** provider.environment: applied like Lambda would (empty values stay unset). */
   readonly environment?: Record<string, unknown>;
   readonly redelivery?: RedeliveryMode;
+  /** Prints a line for the person running `sls offline start` (losing Kafka, getting it back). */
+  readonly notify?: (level: 'warning' | 'notice', line: string) => void;
 }
 
 /** Loads `functions/users.handler` from the service's source files. */
@@ -53,6 +56,9 @@ export async function startEmulatorForService(service: ServerlessServiceLike, co
     logger: createLogger(config, { component: 'kafka-event-source' }),
     redelivery: context.redelivery,
   });
+  const notify = context.notify ?? (() => undefined);
+  emulator.on('kafka-lost', (error: Error) => notify('warning', kafkaLostLine(config.kafka.brokers, error)));
+  emulator.on('kafka-back', () => notify('notice', KAFKA_BACK_LINE));
   await emulator.start();
   return emulator;
 }

@@ -68,4 +68,36 @@ describe('npm run consumer', () => {
     expect(existsSync(join(logDir, 'users.log'))).toBe(true);
     expect(readFileSync(join(logDir, 'users.log'), 'utf8')).toContain('"message":"batch processed"');
   });
+
+  it('says when it loses the brokers and when they are back, instead of going quiet', async () => {
+    const consumer = spawn(process.execPath, ['--import', 'tsx', 'infra/cli/consumer-cli.ts'], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, ...ts.env, LOG_DIR: logDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    consumer.stdout.on('data', (chunk) => (stdout += chunk));
+    consumer.stderr.on('data', (chunk) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => consumer.once('exit', (code) => resolve(code)));
+    const printed = async (pattern: RegExp) => {
+      const deadline = Date.now() + 60_000;
+      while (!pattern.test(stdout)) {
+        if (consumer.exitCode !== null || Date.now() > deadline) throw new Error(`no ${pattern} in:\n${stdout}\n${stderr}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    try {
+      await printed(/Consuming; Ctrl-C stops\./);
+      for (const broker of [1, 2, 3]) await ts.stack.setKafkaBrokerDown(broker);
+      await printed(/Lost the Kafka brokers at [\d.:,]+ \(KAFKA_BROKERS\): .+ Retrying until they answer; is the local stack running\?/);
+      for (const broker of [1, 2, 3]) await ts.stack.setKafkaBrokerUp(broker);
+      await printed(/Kafka answers again; consuming\./);
+    } finally {
+      for (const broker of [1, 2, 3]) await ts.stack.setKafkaBrokerUp(broker);
+      consumer.kill('SIGINT');
+    }
+    expect({ code: await exited, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stdout.match(/Lost the Kafka brokers/g)).toHaveLength(1);
+  });
 });
