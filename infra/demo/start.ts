@@ -47,7 +47,8 @@ runCli(async (argv) => {
   if (!ownStack) {
     console.log('Using the stack named by KAFKA_BROKERS / CLICKHOUSE_URL.');
   } else {
-    const { state, alreadyRunning } = await ensureLocalStack();
+    const { state, alreadyRunning, staleReason } = await ensureLocalStack();
+    if (staleReason) console.log(`Ignored stale state: ${staleReason}; removed it.`);
     console.log(`${alreadyRunning ? 'Using the running' : 'Started the'} local stack: Kafka ${state.kafkaBrokers}, ClickHouse ${state.clickhouseUrl}`);
   }
   const config = getConfig();

@@ -1,12 +1,12 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { ClickHouseFault, ClickHouseRequestStats } from './clickhouse-http-server';
 import type { MockPartitionLog } from './kafka-mock-log-caps';
+import { STACK_PROCESS_SCRIPT, stackTokenArgument } from './stack-state';
 import type { StackControl, StackControlResult, StackEndpoints, StackMessage, StackProcessOptions } from './protocol';
 
 export const PROJECT_ROOT = resolve(__dirname, '..', '..');
-const STACK_PROCESS = join(__dirname, 'stack-process.ts');
 
 /** Kafka protocol API keys used with {@link LocalStack.pushKafkaRequestErrors}. */
 export const KafkaApiKey = { Produce: 0, Fetch: 1, ListOffsets: 2, Metadata: 3, OffsetCommit: 8, OffsetFetch: 9, FindCoordinator: 10, JoinGroup: 11, Heartbeat: 12, SyncGroup: 14, InitProducerId: 22 } as const;
@@ -17,6 +17,8 @@ export interface StartStackOptions extends Omit<StackProcessOptions, 'exitOnDisc
   readonly logFile?: string;
   /** How long to wait for both servers to accept connections. */
   readonly readyTimeoutMs?: number;
+  /** Put on the process's command line, so that `stack:down` can tell it from a process that reused its pid. */
+  readonly token?: string;
 }
 
 /**
@@ -135,11 +137,11 @@ export function stackEnvironment(
  * await stack.stop();
  */
 export async function startLocalStack(options: StartStackOptions): Promise<LocalStack> {
-  const { detached = false, logFile, readyTimeoutMs = 60_000, ...processOptions } = options;
+  const { detached = false, logFile, readyTimeoutMs = 60_000, token, ...processOptions } = options;
   const log = logFile ? openSync(logFile, 'a') : undefined;
   const output = log ?? (detached ? 'ignore' : 'inherit');
   const childOptions: StackProcessOptions = { ...processOptions, exitOnDisconnect: !detached };
-  const child = fork(STACK_PROCESS, [], {
+  const child = fork(STACK_PROCESS_SCRIPT, token === undefined ? [] : [stackTokenArgument(token)], {
     cwd: PROJECT_ROOT,
     execArgv: ['--import', 'tsx'],
     env: { ...process.env, LOCAL_STACK_OPTIONS: JSON.stringify(childOptions) },
