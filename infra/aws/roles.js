@@ -20,7 +20,7 @@
  *
  * MSK IAM actions and their resources: https://docs.aws.amazon.com/msk/latest/developerguide/kafka-actions.html
  */
-const { TABLES, TOPICS, stageSettings, logicalIds, functionName } = require('./stage');
+const { TABLES, TOPICS, fromStage, logicalIds, functionName, kafkaSecretArns } = require('./stage');
 const { consumerGroupId } = require('./event-sources');
 
 /** arn:aws:kafka:REGION:ACCOUNT:cluster/NAME/UUID → arn:aws:kafka:REGION:ACCOUNT:KIND/NAME/UUID/RESOURCE */
@@ -46,8 +46,6 @@ function networkInterfaces({ pollers, fn }) {
 const ownLogs = (s, fn) =>
   allow(['logs:CreateLogStream', 'logs:PutLogEvents'], [{ 'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${functionName(s, fn)}:*` }]);
 
-/** Kafka connection secrets: SCRAM credentials, private root CA, mTLS client certificate. */
-const kafkaSecrets = (s) => [s.auth === 'scram-sha-512' ? s.scramSecretArn : '', s.rootCaSecretArn, s.clientCertificateSecretArn].filter(Boolean);
 
 /**
  * GetSecretValue on exactly these secrets; and, for secrets encrypted with a customer-managed key
@@ -70,10 +68,10 @@ const mskConnect = (s) => allow(['kafka-cluster:Connect', ...(s.idempotent ? ['k
 
 /** Statements of one table function's role. */
 function tableFunctionStatements(table, s) {
-  const statements = [ownLogs(s, table), ...readSecrets(s, [s.clickhouseSecretArn, ...kafkaSecrets(s)].filter(Boolean))];
+  const statements = [ownLogs(s, table), ...readSecrets(s, [s.clickhouseSecretArn, ...kafkaSecretArns(s)].filter(Boolean))];
   if (s.kind === 'msk') statements.push(allow(['kafka:DescribeCluster', 'kafka:DescribeClusterV2', 'kafka:GetBootstrapBrokers'], [s.clusterArn]));
   statements.push(...networkInterfaces({ pollers: s.kind === 'msk' || s.subnets.length > 0, fn: s.functionSubnets.length > 0 }));
-  if (s.kind === 'msk' && s.auth === 'iam') {
+  if (s.auth === 'iam') {
     const topic = (name) => mskResourceArn(s.clusterArn, 'topic', name);
     statements.push(
       mskConnect(s),
@@ -87,8 +85,8 @@ function tableFunctionStatements(table, s) {
 
 /** Statements of the sample-data producer's role: write (and describe) the source topics. */
 function producerStatements(s) {
-  const statements = [ownLogs(s, 'producer'), ...readSecrets(s, kafkaSecrets(s)), ...networkInterfaces({ pollers: false, fn: s.functionSubnets.length > 0 })];
-  if (s.kind === 'msk' && s.auth === 'iam') {
+  const statements = [ownLogs(s, 'producer'), ...readSecrets(s, kafkaSecretArns(s)), ...networkInterfaces({ pollers: false, fn: s.functionSubnets.length > 0 })];
+  if (s.auth === 'iam') {
     statements.push(mskConnect(s), allow(['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'], TABLES.map((table) => mskResourceArn(s.clusterArn, 'topic', TOPICS[table]))));
   }
   return statements;
@@ -117,7 +115,7 @@ function roleResources(s) {
 }
 
 module.exports = {
-  resources: async ({ resolveVariable }) => roleResources(await stageSettings(resolveVariable)),
+  resources: fromStage(roleResources),
   roleResources,
   tableFunctionStatements,
   producerStatements,

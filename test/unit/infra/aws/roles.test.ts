@@ -67,7 +67,7 @@ describe('execution roles (infra/aws/roles.js)', () => {
     expect(grants(products, 'ec2:DeleteNetworkInterface')).toEqual(['*']);
     expect(actions(products).filter((a) => a.startsWith('kafka'))).toEqual([]);
     // Without a VPC there is no network interface to manage.
-    const outsideVpc = roleOf('products', { sourceKind: 'kafka', kafkaBrokers: 'k:9092', clickhouseSecretArn: CH_SECRET });
+    const outsideVpc = roleOf('products', { sourceKind: 'kafka', kafkaBrokers: 'k:9096', kafkaAuth: 'scram-sha-512', kafkaSecretArn: SCRAM_SECRET, clickhouseSecretArn: CH_SECRET });
     expect(actions(outsideVpc)).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue']);
   });
 
