@@ -13,9 +13,13 @@
  *   AWSLambdaMSKExecutionRole lists (https://docs.aws.amazon.com/lambda/latest/dg/with-msk-permissions.html);
  *   for self-managed Kafka in a VPC, the network interfaces only (and its own, when the functions
  *   run in a VPC: functionSubnetIds);
- * - with MSK IAM auth, reads its own topic in its own consumer group and writes the DLQ topic
- *   (its DLQ producer, and Lambda's on-failure destination, which writes as the function:
- *   https://docs.aws.amazon.com/lambda/latest/dg/kafka-on-failure.html).
+ * - with MSK IAM auth, what the event source's pollers do as the function: connect, describe the
+ *   cluster's dynamic configuration, read its own topic in its own consumer group ("Configuring
+ *   Amazon MSK event sources for Lambda", IAM role-based authentication:
+ *   https://docs.aws.amazon.com/lambda/latest/dg/with-msk-configure.html); and write the DLQ topic
+ *   (its DLQ producer, and Lambda's kafka:// on-failure destination, which writes as the function:
+ *   kafka-cluster:WriteData per "Capturing discarded batches for Amazon MSK and self-managed Apache
+ *   Kafka event sources", https://docs.aws.amazon.com/lambda/latest/dg/kafka-on-failure.html).
  * The producer writes the three source topics and nothing else.
  *
  * MSK IAM actions and their resources: https://docs.aws.amazon.com/msk/latest/developerguide/kafka-actions.html
@@ -61,10 +65,18 @@ function readSecrets(s, arns) {
 }
 
 /**
- * MSK IAM: connect, and produce idempotently when the producer is idempotent (a cluster-level
- * permission; https://docs.aws.amazon.com/msk/latest/developerguide/iam-access-control-use-cases.html).
+ * MSK IAM, on the cluster: connect, and produce idempotently when the producer is idempotent (a
+ * cluster-level permission; https://docs.aws.amazon.com/msk/latest/developerguide/iam-access-control-use-cases.html).
+ * `consumer`: the event source's pollers also describe the cluster's dynamic configuration, one of
+ * the six actions "Configuring Amazon MSK event sources for Lambda" lists for IAM role-based
+ * authentication (https://docs.aws.amazon.com/lambda/latest/dg/with-msk-configure.html).
  */
-const mskConnect = (s) => allow(['kafka-cluster:Connect', ...(s.idempotent ? ['kafka-cluster:WriteDataIdempotently'] : [])], [s.clusterArn]);
+const mskCluster = (s, { consumer }) => {
+  // Lambda's kafka:// on-failure destination produces as the function too; its producer's
+  // idempotence is not documented (Kafka producers default to it since 3.0), so it may always.
+  const idempotent = s.idempotent || (consumer && s.failurePolicy === 'dlq-after-retries');
+  return allow(['kafka-cluster:Connect', ...(consumer ? ['kafka-cluster:DescribeClusterDynamicConfiguration'] : []), ...(idempotent ? ['kafka-cluster:WriteDataIdempotently'] : [])], [s.clusterArn]);
+};
 
 /** Statements of one table function's role. */
 function tableFunctionStatements(table, s) {
@@ -74,7 +86,7 @@ function tableFunctionStatements(table, s) {
   if (s.auth === 'iam') {
     const topic = (name) => mskResourceArn(s.clusterArn, 'topic', name);
     statements.push(
-      mskConnect(s),
+      mskCluster(s, { consumer: true }),
       allow(['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'], [topic(TOPICS[table])]),
       allow(['kafka-cluster:DescribeGroup', 'kafka-cluster:AlterGroup'], [mskResourceArn(s.clusterArn, 'group', consumerGroupId(s, table))]),
       allow(['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'], [topic(s.dlqTopic)]),
@@ -87,7 +99,7 @@ function tableFunctionStatements(table, s) {
 function producerStatements(s) {
   const statements = [ownLogs(s, 'producer'), ...readSecrets(s, kafkaSecretArns(s)), ...networkInterfaces({ pollers: false, fn: s.functionSubnets.length > 0 })];
   if (s.auth === 'iam') {
-    statements.push(mskConnect(s), allow(['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'], TABLES.map((table) => mskResourceArn(s.clusterArn, 'topic', TOPICS[table]))));
+    statements.push(mskCluster(s, { consumer: false }), allow(['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'], TABLES.map((table) => mskResourceArn(s.clusterArn, 'topic', TOPICS[table]))));
   }
   return statements;
 }
