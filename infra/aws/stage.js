@@ -1,12 +1,14 @@
 'use strict';
 /**
  * The stage's settings, read once from the `params` of serverless.yml and validated, so every
- * renderer in this folder (event sources, roles, alarms, dashboard, outputs) is a pure function of
- * one plain object. A bad value fails `sls package` with a message naming the parameter.
+ * renderer in this folder (environment, event sources, roles, alarms, dashboard, outputs) is a pure
+ * function of one plain object. A bad value ends any `sls` command with one line naming the
+ * parameter, the value and what is allowed (`fromStage`).
  */
 
 // The table → topic map has one definition, shared with the handlers (lib/schemas/topics.json).
 const TOPICS = require('../../lib/schemas/topics.json');
+const { StageParameterError, text, got, integer, number, oneOf, boolean, matching, listOf, url } = require('./parameter-values');
 const TABLES = Object.keys(TOPICS);
 const POLICIES = ['retry-until-success', 'dlq-after-retries'];
 const AUTH_MODES = ['none', 'iam', 'scram-sha-512'];
@@ -40,15 +42,6 @@ const MSK_BROKER_LISTS = {
 // is at most 14 minutes: https://docs.aws.amazon.com/lambda/latest/dg/with-msk-configure.html
 const MAX_KAFKA_FUNCTION_TIMEOUT_SECONDS = 840;
 
-const list = (value) => String(value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-const text = (value) => String(value ?? '').trim();
-const flag = (value, fallback) => {
-  const v = text(value).toLowerCase();
-  if (v === '') return fallback;
-  if (['true', '1', 'yes'].includes(v)) return true;
-  if (['false', '0', 'no'].includes(v)) return false;
-  return undefined;
-};
 const capitalised = (name) => name.charAt(0).toUpperCase() + name.slice(1);
 
 /** CloudFormation logical ids of what the framework renders for a function (its naming rules). */
@@ -57,76 +50,6 @@ const logicalIds = (fn) => ({
   logGroup: `${capitalised(fn)}LogGroup`,
   role: `${capitalised(fn)}ExecutionRole`,
 });
-
-class StageParameterError extends Error {
-  constructor(param, message, options) {
-    super(`stage parameter ${param} ${message}`, options);
-    this.name = 'StageParameterError';
-    this.param = param;
-    // serverless prints an error's stack: the message is all an operator needs here.
-    this.stack = `${this.name}: ${this.message}`;
-  }
-}
-
-const got = (raw) => `(got ${JSON.stringify(raw ?? '')})`;
-
-function integer(raw, param, { min, max, optional = false }) {
-  const value = text(raw);
-  if (value === '' && optional) return undefined;
-  const n = Number(value);
-  if (value === '' || !Number.isInteger(n) || n < min || n > max) {
-    throw new StageParameterError(param, `must be an integer from ${min} to ${max}${optional ? ' (or empty)' : ''} ${got(raw)}`);
-  }
-  return n;
-}
-
-function number(raw, param, { min, max }) {
-  const n = Number(text(raw));
-  if (text(raw) === '' || !Number.isFinite(n) || n < min || n > max) throw new StageParameterError(param, `must be a number from ${min} to ${max} ${got(raw)}`);
-  return n;
-}
-
-function oneOf(raw, param, allowed) {
-  const value = text(raw);
-  if (!allowed.includes(value)) throw new StageParameterError(param, `must be one of ${allowed.join(', ')} ${got(raw)}`);
-  return value;
-}
-
-/** true or false; empty is `fallback` (undefined: the parameter is optional and stays unset). */
-function boolean(raw, param, fallback) {
-  if (text(raw) === '' && fallback === undefined) return undefined;
-  const value = flag(raw, fallback);
-  if (value === undefined) throw new StageParameterError(param, `must be true or false${fallback === undefined ? ' (or empty)' : ''} ${got(raw)}`);
-  return value;
-}
-
-/** An optional value that must match `pattern` when set; `what` names the allowed form. */
-function matching(raw, param, pattern, what) {
-  const value = text(raw);
-  if (value && !pattern.test(value)) throw new StageParameterError(param, `must be ${what} ${got(raw)}`);
-  return value;
-}
-
-/** A comma-separated list whose every item matches `pattern`. */
-function listOf(raw, param, pattern, what) {
-  const items = list(raw);
-  const bad = items.find((item) => !pattern.test(item));
-  if (bad !== undefined) throw new StageParameterError(param, `must be a comma-separated list of ${what} (got ${JSON.stringify(bad)} in ${JSON.stringify(text(raw))})`);
-  return items;
-}
-
-function url(raw, param) {
-  const value = text(raw);
-  if (!value) return value;
-  let parsed;
-  try {
-    parsed = new URL(value);
-  } catch {
-    parsed = undefined;
-  }
-  if (!parsed || !['http:', 'https:'].includes(parsed.protocol)) throw new StageParameterError(param, `must be an http(s) URL such as https://host:8443 (or empty) ${got(raw)}`);
-  return value;
-}
 
 /**
  * -1 (never discard for age, Lambda's default) or 60–604800 s:
@@ -317,6 +240,15 @@ async function stageSettings(resolveVariable, { local = isLocalCommand() } = {})
   return parseOnce(raw, { local });
 }
 
+// Parameters whose serverless.yml default is a shell variable: what an error line names too.
+const SHELL_DEFAULTS = {
+  mskClusterArn: 'MSK_CLUSTER_ARN', kafkaBrokers: 'KAFKA_BROKERS', kafkaAuth: 'KAFKA_AUTH', kafkaSsl: 'KAFKA_SSL', kafkaIdempotent: 'KAFKA_IDEMPOTENT',
+  kafkaSecretArn: 'KAFKA_SECRET_ARN', clickhouseUrl: 'CLICKHOUSE_URL', clickhouseDb: 'CLICKHOUSE_DB', clickhouseSecretArn: 'CLICKHOUSE_SECRET_ARN', logLevel: 'LOG_LEVEL',
+};
+
+/** The one line a bad parameter ends a command with (the CLIs' "error: " form). */
+const errorLine = (error) => `error: ${error.message}${SHELL_DEFAULTS[error.param] ? ` [without --param="${error.param}=…", serverless.yml takes it from ${SHELL_DEFAULTS[error.param]}]` : ''}`;
+
 /**
  * A serverless.yml entry point rendered from the stage's settings. A bad parameter ends the command
  * with its one line and status 1: rethrown, serverless would list it once per reference (nine
@@ -328,7 +260,7 @@ const fromStage = (render) => async ({ resolveVariable }) => {
     settings = await stageSettings(resolveVariable);
   } catch (error) {
     if (!(error instanceof StageParameterError)) throw error;
-    process.stderr.write(`Error: ${error.message}\n`);
+    process.stderr.write(`${errorLine(error)}\n`);
     process.exit(1);
   }
   return render(settings, resolveVariable);
@@ -339,40 +271,6 @@ const functionName = (s, fn) => `${s.service}-${s.stage}-${fn}`;
 
 /** The Kafka secrets the stage uses: SCRAM credentials (kafkaAuth=scram-sha-512), private root CA, mTLS client certificate. */
 const kafkaSecretArns = (s) => [s.scramSecretArn, s.rootCaSecretArn, s.clientCertificateSecretArn].filter(Boolean);
-
-/**
- * How every function reaches Kafka (`provider.environment`), from the same parsed values as the
- * event sources and roles. An unset value stays empty, so local commands fall back to the shell
- * and .local/stack.env (lib/config.ts defaults: no TLS, idempotent).
- */
-const kafkaEnvironment = (s) => ({
-  POWERTOOLS_SERVICE_NAME: s.service,
-  LOG_LEVEL: s.logLevel,
-  KAFKA_BROKERS: s.brokers.join(','),
-  KAFKA_AUTH: s.auth,
-  KAFKA_SSL: s.ssl === undefined ? '' : String(s.ssl),
-  KAFKA_SECRET_ARN: s.scramSecretArn,
-  KAFKA_ROOT_CA_SECRET_ARN: s.rootCaSecretArn,
-  KAFKA_CLIENT_CERT_SECRET_ARN: s.clientCertificateSecretArn,
-  KAFKA_IDEMPOTENT: s.idempotent ? '' : 'false',
-});
-
-/** The table functions' own settings: ClickHouse and the dead-letter topic. */
-const tableEnvironment = (s) => ({
-  CLICKHOUSE_URL: s.clickhouseUrl,
-  CLICKHOUSE_DB: s.clickhouseDb,
-  // Credentials never live in plain env: the function reads this secret at cold start.
-  CLICKHOUSE_SECRET_ARN: s.clickhouseSecretArn,
-  DLQ_TOPIC: s.dlqTopic,
-  DLQ_MAX_MESSAGE_BYTES: String(s.dlqMaxMessageBytes),
-});
-
-/**
- * TLS towards the brokers for the handlers' DLQ producer, as the event source uses it: always with
- * a private root CA or a client certificate, and for Amazon MSK with any authentication (MSK serves
- * SASL/SCRAM and IAM on TLS listeners only); otherwise the `kafkaSsl` parameter decides.
- */
-const kafkaSsl = (s) => kafkaEnvironment(s).KAFKA_SSL;
 
 /** The functions' own VPC attachment (`provider.vpc`), or null when they run outside a VPC. */
 const functionVpc = (s) => (s.functionSubnets.length ? { subnetIds: s.functionSubnets, securityGroupIds: s.functionSecurityGroups } : null);
@@ -385,19 +283,15 @@ module.exports = {
   parseStageSettings,
   stageSettings,
   fromStage,
+  errorLine,
   isLocalCommand,
   logicalIds,
   functionName,
   kafkaSecretArns,
-  kafkaEnvironment,
-  tableEnvironment,
-  kafkaSsl,
   functionVpc,
   capitalised,
   // serverless.yml entry points
   functionTimeout: fromStage((s) => s.functionTimeout),
   reservedConcurrency: fromStage((s) => s.reservedConcurrency),
   vpc: fromStage(functionVpc),
-  providerEnvironment: fromStage(kafkaEnvironment),
-  tableFunctionEnvironment: fromStage(tableEnvironment),
 };

@@ -11,6 +11,7 @@ export const roles = require(join(ROOT, 'infra/aws/roles.js'));
 export const alarms = require(join(ROOT, 'infra/aws/alarms.js'));
 export const dashboard = require(join(ROOT, 'infra/aws/dashboard.js'));
 export const resources = require(join(ROOT, 'infra/aws/resources.js'));
+export const environment = require(join(ROOT, 'infra/aws/environment.js'));
 
 export type Raw = Record<string, string | number>;
 export interface Statement { Effect: string; Action: string[]; Resource: unknown }

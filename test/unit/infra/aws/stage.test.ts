@@ -1,4 +1,4 @@
-import { CA_SECRET, CH_SECRET, CLUSTER, MSK_BROKERS, MSK_IAM, SCRAM_SECRET, SELF_MANAGED, eventSources, roles, settings, stage, stageParams, type Raw } from './stage-params';
+import { CA_SECRET, CH_SECRET, CLUSTER, MSK_BROKERS, MSK_IAM, SCRAM_SECRET, SELF_MANAGED, environment, eventSources, roles, settings, stage, stageParams, type Raw } from './stage-params';
 
 describe('stage settings (infra/aws/stage.js)', () => {
   it('accepts the defaults of serverless.yml: MSK, retry until success, no record-age limit, the producer outside prod', () => {
@@ -70,7 +70,7 @@ describe('stage settings (infra/aws/stage.js)', () => {
   });
 
   it('turns TLS on for the DLQ producer whenever the event source uses it', () => {
-    const ssl = (overrides: Raw) => stage.kafkaSsl(settings(overrides));
+    const ssl = (overrides: Raw) => environment.kafkaSsl(settings(overrides));
     const inVpc = { sourceKind: 'kafka', kafkaBrokers: 'k:9092', vpcSubnetIds: 'subnet-a', vpcSecurityGroupId: 'sg-1' };
     expect(ssl(MSK_IAM)).toBe('true');
     expect(ssl({ kafkaAuth: 'scram-sha-512', kafkaSecretArn: SCRAM_SECRET })).toBe('true');
@@ -88,7 +88,7 @@ describe('stage settings (infra/aws/stage.js)', () => {
     const s = settings(noAuth);
     // Assess: nobody reads a SCRAM secret, and the event source goes in through the VPC.
     expect(s.auth).toBe('none');
-    expect(stage.kafkaEnvironment(s)).toMatchObject({ KAFKA_AUTH: 'none', KAFKA_BROKERS: 'k1:9092,k2:9092', KAFKA_SECRET_ARN: '', KAFKA_SSL: '', KAFKA_IDEMPOTENT: '' });
+    expect(environment.kafkaEnvironment(s)).toMatchObject({ KAFKA_AUTH: 'none', KAFKA_BROKERS: 'k1:9092,k2:9092', KAFKA_SECRET_ARN: '', KAFKA_SSL: '', KAFKA_IDEMPOTENT: '' });
     expect(stage.kafkaSecretArns(s)).toEqual([]);
     const role = roles.tableFunctionStatements('users', s);
     expect(role.filter((st: { Action: string[] }) => st.Action.includes('secretsmanager:GetSecretValue')).flatMap((st: { Resource: unknown }) => st.Resource)).toEqual([CH_SECRET]);
@@ -96,14 +96,14 @@ describe('stage settings (infra/aws/stage.js)', () => {
     expect(() => settings({ ...noAuth, kafkaSecretArn: SCRAM_SECRET })).toThrow(/^stage parameter kafkaSecretArn applies to kafkaAuth=scram-sha-512 only/);
     // SCRAM: the same secret in the environment, the role and the event source.
     const scram = settings(SELF_MANAGED);
-    expect(stage.kafkaEnvironment(scram)).toMatchObject({ KAFKA_AUTH: 'scram-sha-512', KAFKA_SECRET_ARN: SCRAM_SECRET, KAFKA_SSL: 'true' });
+    expect(environment.kafkaEnvironment(scram)).toMatchObject({ KAFKA_AUTH: 'scram-sha-512', KAFKA_SECRET_ARN: SCRAM_SECRET, KAFKA_SSL: 'true' });
     expect(eventSources.eventsOf('users', scram)[0].kafka.accessConfigurations.saslScram512Auth).toBe(SCRAM_SECRET);
   });
 
   it('renders the table functions\' settings from the validated values, as strings', () => {
     const s = settings({ dlqMaxMessageBytes: 65536, clickhouseSecretArn: CH_SECRET, clickhouseDb: 'analytics', logLevel: 'WARN', kafkaIdempotent: 'false' });
-    expect(stage.tableEnvironment(s)).toEqual({ CLICKHOUSE_URL: '', CLICKHOUSE_DB: 'analytics', CLICKHOUSE_SECRET_ARN: CH_SECRET, DLQ_TOPIC: 'dlq-topic', DLQ_MAX_MESSAGE_BYTES: '65536' });
-    expect(stage.kafkaEnvironment(s)).toMatchObject({ LOG_LEVEL: 'warn', KAFKA_BROKERS: MSK_BROKERS, KAFKA_IDEMPOTENT: 'false' });
+    expect(environment.tableEnvironment(s)).toEqual({ CLICKHOUSE_URL: '', CLICKHOUSE_DB: 'analytics', CLICKHOUSE_SECRET_ARN: CH_SECRET, DLQ_TOPIC: 'dlq-topic', DLQ_MAX_MESSAGE_BYTES: '65536' });
+    expect(environment.kafkaEnvironment(s)).toMatchObject({ LOG_LEVEL: 'warn', KAFKA_BROKERS: MSK_BROKERS, KAFKA_IDEMPOTENT: 'false' });
   });
 
   it('lets local commands run without kafkaBrokers (they read .local/stack.env), nothing else', () => {
