@@ -15,7 +15,7 @@
  * Alarm properties: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-alarm.html
  * SNS topic with an email subscription: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-topic.html
  */
-const { TABLES, stageSettings, logicalIds, functionName, capitalised } = require('./stage');
+const { TABLES, fromStage, logicalIds, functionName, capitalised } = require('./stage');
 
 const HANDLER_NAMESPACE = 'KafkaClickHouse';
 const SERVICE_DIMENSION = 'kafka-clickhouse-lambda';
@@ -145,7 +145,7 @@ function alarmResources(s) {
 }
 
 module.exports = {
-  resources: async ({ resolveVariable }) => alarmResources(await stageSettings(resolveVariable)),
+  resources: fromStage(alarmResources),
   alarmResources,
   alarmActions,
   HANDLER_NAMESPACE,

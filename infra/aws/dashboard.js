@@ -9,7 +9,7 @@
  * function's name) and the alarms (`${UsersErrorsAlarm.Arn}`) of this stack.
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-dashboard.html
  */
-const { TABLES, stageSettings, logicalIds } = require('./stage');
+const { TABLES, fromStage, logicalIds } = require('./stage');
 const { alarmResources, HANDLER_NAMESPACE, SERVICE_DIMENSION } = require('./alarms');
 
 const DASHBOARD = 'Dashboard';
@@ -94,7 +94,7 @@ function dashboardResources(s) {
 }
 
 module.exports = {
-  resources: async ({ resolveVariable }) => dashboardResources(await stageSettings(resolveVariable)),
+  resources: fromStage(dashboardResources),
   dashboardResources,
   dashboardBody,
   DASHBOARD,

@@ -18,7 +18,7 @@
  * Property names and values: AWS::Lambda::EventSourceMapping,
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-eventsourcemapping.html
  */
-const { TABLES, TOPICS, stageSettings, logicalIds, capitalised } = require('./stage');
+const { TABLES, TOPICS, fromStage, logicalIds, capitalised } = require('./stage');
 
 const consumerGroupId = (s, table) => `${s.consumerGroupPrefix}-${table}`;
 
@@ -111,12 +111,12 @@ function mappingResources(s) {
   return Object.fromEntries(TABLES.map((table) => [`${capitalised(table)}KafkaEventSourceMapping`, provisionedMapping(table, s)]));
 }
 
-const eventsFor = (table) => async ({ resolveVariable }) => eventsOf(table, await stageSettings(resolveVariable));
+const eventsFor = (table) => fromStage((s) => eventsOf(table, s));
 
 module.exports = {
   // One entry per table of lib/schemas/topics.json, for `${file(infra/aws/event-sources.js):<table>}`.
   ...Object.fromEntries(TABLES.map((table) => [table, eventsFor(table)])),
-  resources: async ({ resolveVariable }) => mappingResources(await stageSettings(resolveVariable)),
+  resources: fromStage(mappingResources),
   eventsOf,
   mappingResources,
   consumerGroupId,

@@ -4,8 +4,8 @@
  * The sample-data producer writes to the source topics, so it exists only where `deployProducer`
  * is true (dev stages by default, not prod); a `null` function is dropped by the framework.
  */
-const { stageSettings } = require('./stage');
+const { fromStage } = require('./stage');
 
 module.exports = {
-  producer: async ({ resolveVariable }) => ((await stageSettings(resolveVariable)).deployProducer ? resolveVariable('self:custom.producerFunction') : null),
+  producer: fromStage((s, resolveVariable) => (s.deployProducer ? resolveVariable('self:custom.producerFunction') : null)),
 };

@@ -4,7 +4,7 @@
  * `resources.Resources` and `resources.Outputs`): execution roles, provisioned-mode event source
  * mappings (dlq-after-retries only), alarms, the dashboard; and the outputs an operator needs.
  */
-const { TABLES, stageSettings, logicalIds, capitalised } = require('./stage');
+const { TABLES, fromStage, logicalIds, capitalised } = require('./stage');
 const { roleResources } = require('./roles');
 const { mappingResources } = require('./event-sources');
 const { alarmResources, NOTIFICATION_TOPIC } = require('./alarms');
@@ -25,8 +25,8 @@ function stackOutputs(s) {
 }
 
 module.exports = {
-  resources: async ({ resolveVariable }) => stackResources(await stageSettings(resolveVariable)),
-  outputs: async ({ resolveVariable }) => stackOutputs(await stageSettings(resolveVariable)),
+  resources: fromStage(stackResources),
+  outputs: fromStage(stackOutputs),
   stackResources,
   stackOutputs,
 };

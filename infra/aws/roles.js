@@ -13,14 +13,18 @@
  *   AWSLambdaMSKExecutionRole lists (https://docs.aws.amazon.com/lambda/latest/dg/with-msk-permissions.html);
  *   for self-managed Kafka in a VPC, the network interfaces only (and its own, when the functions
  *   run in a VPC: functionSubnetIds);
- * - with MSK IAM auth, reads its own topic in its own consumer group and writes the DLQ topic
- *   (its DLQ producer, and Lambda's on-failure destination, which writes as the function:
- *   https://docs.aws.amazon.com/lambda/latest/dg/kafka-on-failure.html).
+ * - with MSK IAM auth, what the event source's pollers do as the function: connect, describe the
+ *   cluster's dynamic configuration, read its own topic in its own consumer group ("Configuring
+ *   Amazon MSK event sources for Lambda", IAM role-based authentication:
+ *   https://docs.aws.amazon.com/lambda/latest/dg/with-msk-configure.html); and write the DLQ topic
+ *   (its DLQ producer, and Lambda's kafka:// on-failure destination, which writes as the function:
+ *   kafka-cluster:WriteData per "Capturing discarded batches for Amazon MSK and self-managed Apache
+ *   Kafka event sources", https://docs.aws.amazon.com/lambda/latest/dg/kafka-on-failure.html).
  * The producer writes the three source topics and nothing else.
  *
  * MSK IAM actions and their resources: https://docs.aws.amazon.com/msk/latest/developerguide/kafka-actions.html
  */
-const { TABLES, TOPICS, stageSettings, logicalIds, functionName } = require('./stage');
+const { TABLES, TOPICS, fromStage, logicalIds, functionName, kafkaSecretArns } = require('./stage');
 const { consumerGroupId } = require('./event-sources');
 
 /** arn:aws:kafka:REGION:ACCOUNT:cluster/NAME/UUID → arn:aws:kafka:REGION:ACCOUNT:KIND/NAME/UUID/RESOURCE */
@@ -46,8 +50,6 @@ function networkInterfaces({ pollers, fn }) {
 const ownLogs = (s, fn) =>
   allow(['logs:CreateLogStream', 'logs:PutLogEvents'], [{ 'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${functionName(s, fn)}:*` }]);
 
-/** Kafka connection secrets: SCRAM credentials, private root CA, mTLS client certificate. */
-const kafkaSecrets = (s) => [s.auth === 'scram-sha-512' ? s.scramSecretArn : '', s.rootCaSecretArn, s.clientCertificateSecretArn].filter(Boolean);
 
 /**
  * GetSecretValue on exactly these secrets; and, for secrets encrypted with a customer-managed key
@@ -63,20 +65,28 @@ function readSecrets(s, arns) {
 }
 
 /**
- * MSK IAM: connect, and produce idempotently when the producer is idempotent (a cluster-level
- * permission; https://docs.aws.amazon.com/msk/latest/developerguide/iam-access-control-use-cases.html).
+ * MSK IAM, on the cluster: connect, and produce idempotently when the producer is idempotent (a
+ * cluster-level permission; https://docs.aws.amazon.com/msk/latest/developerguide/iam-access-control-use-cases.html).
+ * `consumer`: the event source's pollers also describe the cluster's dynamic configuration, one of
+ * the six actions "Configuring Amazon MSK event sources for Lambda" lists for IAM role-based
+ * authentication (https://docs.aws.amazon.com/lambda/latest/dg/with-msk-configure.html).
  */
-const mskConnect = (s) => allow(['kafka-cluster:Connect', ...(s.idempotent ? ['kafka-cluster:WriteDataIdempotently'] : [])], [s.clusterArn]);
+const mskCluster = (s, { consumer }) => {
+  // Lambda's kafka:// on-failure destination produces as the function too; its producer's
+  // idempotence is not documented (Kafka producers default to it since 3.0), so it may always.
+  const idempotent = s.idempotent || (consumer && s.failurePolicy === 'dlq-after-retries');
+  return allow(['kafka-cluster:Connect', ...(consumer ? ['kafka-cluster:DescribeClusterDynamicConfiguration'] : []), ...(idempotent ? ['kafka-cluster:WriteDataIdempotently'] : [])], [s.clusterArn]);
+};
 
 /** Statements of one table function's role. */
 function tableFunctionStatements(table, s) {
-  const statements = [ownLogs(s, table), ...readSecrets(s, [s.clickhouseSecretArn, ...kafkaSecrets(s)].filter(Boolean))];
+  const statements = [ownLogs(s, table), ...readSecrets(s, [s.clickhouseSecretArn, ...kafkaSecretArns(s)].filter(Boolean))];
   if (s.kind === 'msk') statements.push(allow(['kafka:DescribeCluster', 'kafka:DescribeClusterV2', 'kafka:GetBootstrapBrokers'], [s.clusterArn]));
   statements.push(...networkInterfaces({ pollers: s.kind === 'msk' || s.subnets.length > 0, fn: s.functionSubnets.length > 0 }));
-  if (s.kind === 'msk' && s.auth === 'iam') {
+  if (s.auth === 'iam') {
     const topic = (name) => mskResourceArn(s.clusterArn, 'topic', name);
     statements.push(
-      mskConnect(s),
+      mskCluster(s, { consumer: true }),
       allow(['kafka-cluster:DescribeTopic', 'kafka-cluster:ReadData'], [topic(TOPICS[table])]),
       allow(['kafka-cluster:DescribeGroup', 'kafka-cluster:AlterGroup'], [mskResourceArn(s.clusterArn, 'group', consumerGroupId(s, table))]),
       allow(['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'], [topic(s.dlqTopic)]),
@@ -87,9 +97,9 @@ function tableFunctionStatements(table, s) {
 
 /** Statements of the sample-data producer's role: write (and describe) the source topics. */
 function producerStatements(s) {
-  const statements = [ownLogs(s, 'producer'), ...readSecrets(s, kafkaSecrets(s)), ...networkInterfaces({ pollers: false, fn: s.functionSubnets.length > 0 })];
-  if (s.kind === 'msk' && s.auth === 'iam') {
-    statements.push(mskConnect(s), allow(['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'], TABLES.map((table) => mskResourceArn(s.clusterArn, 'topic', TOPICS[table]))));
+  const statements = [ownLogs(s, 'producer'), ...readSecrets(s, kafkaSecretArns(s)), ...networkInterfaces({ pollers: false, fn: s.functionSubnets.length > 0 })];
+  if (s.auth === 'iam') {
+    statements.push(mskCluster(s, { consumer: false }), allow(['kafka-cluster:DescribeTopic', 'kafka-cluster:WriteData'], TABLES.map((table) => mskResourceArn(s.clusterArn, 'topic', TOPICS[table]))));
   }
   return statements;
 }
@@ -117,7 +127,7 @@ function roleResources(s) {
 }
 
 module.exports = {
-  resources: async ({ resolveVariable }) => roleResources(await stageSettings(resolveVariable)),
+  resources: fromStage(roleResources),
   roleResources,
   tableFunctionStatements,
   producerStatements,

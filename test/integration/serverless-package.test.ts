@@ -34,10 +34,12 @@ const CLUSTER = 'arn:aws:kafka:eu-west-1:123456789012:cluster/prod-cluster/11111
 const topicArn = (name: string) => CLUSTER.replace(':cluster/', ':topic/') + `/${name}`;
 const TABLE_FUNCTIONS = ['Users', 'Products', 'Orders'];
 
-const MSK_IAM = [`clickhouseSecretArn=${CH_SECRET}`, `mskClusterArn=${CLUSTER}`, 'kafkaAuth=iam', 'functionSubnetIds=subnet-fn1,subnet-fn2', 'functionSecurityGroupIds=sg-fn'];
+// The DLQ producer's brokers: `aws kafka get-bootstrap-brokers` lists them per auth mode.
+const MSK_BROKERS = (port: number) => `kafkaBrokers=b-1.prod-cluster.abc123.c2.kafka.eu-west-1.amazonaws.com:${port},b-2.prod-cluster.abc123.c2.kafka.eu-west-1.amazonaws.com:${port}`;
+const MSK_IAM = [`clickhouseSecretArn=${CH_SECRET}`, `mskClusterArn=${CLUSTER}`, 'kafkaAuth=iam', MSK_BROKERS(9098), 'functionSubnetIds=subnet-fn1,subnet-fn2', 'functionSecurityGroupIds=sg-fn'];
 const KMS_KEY = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 // MSK only accepts SCRAM secrets encrypted with a customer-managed key.
-const MSK_SCRAM = [`clickhouseSecretArn=${CH_SECRET}`, `mskClusterArn=${CLUSTER}`, 'kafkaAuth=scram-sha-512', `kafkaSecretArn=${SCRAM_SECRET}`, `secretsKmsKeyArns=${KMS_KEY}`];
+const MSK_SCRAM = [`clickhouseSecretArn=${CH_SECRET}`, `mskClusterArn=${CLUSTER}`, 'kafkaAuth=scram-sha-512', MSK_BROKERS(9096), `kafkaSecretArn=${SCRAM_SECRET}`, `secretsKmsKeyArns=${KMS_KEY}`];
 const SELF_MANAGED = [
   `clickhouseSecretArn=${CH_SECRET}`,
   'sourceKind=kafka',
@@ -149,6 +151,15 @@ describe('npx sls package (offline)', () => {
     expect(grants(t, 'Users', 'kafka-cluster:ReadData')).toEqual([topicArn('users-topic')]);
     expect(grants(t, 'Users', 'kafka-cluster:WriteData')).toEqual([topicArn('dlq-topic')]);
     expect(grants(t, 'Users', 'kafka-cluster:WriteDataIdempotently')).toEqual([CLUSTER]);
+    // Lambda's MSK event source with IAM auth: the six actions of "Configuring Amazon MSK event
+    // sources for Lambda" (https://docs.aws.amazon.com/lambda/latest/dg/with-msk-configure.html).
+    expect(grants(t, 'Users', 'kafka-cluster:Connect')).toEqual([CLUSTER]);
+    expect(grants(t, 'Users', 'kafka-cluster:DescribeClusterDynamicConfiguration')).toEqual([CLUSTER]);
+    expect(grants(t, 'Users', 'kafka-cluster:DescribeGroup')).toEqual([CLUSTER.replace(':cluster/', ':group/') + '/kafka-clickhouse-lambda-dev-users']);
+    expect(grants(t, 'Users', 'kafka-cluster:AlterGroup')).toEqual([CLUSTER.replace(':cluster/', ':group/') + '/kafka-clickhouse-lambda-dev-users']);
+    expect(grants(t, 'Users', 'kafka-cluster:DescribeTopic').sort()).toEqual([topicArn('dlq-topic'), topicArn('users-topic')]);
+    // The DLQ producer dials the stage's brokers, never lib/config.ts's localhost default.
+    expect(env(t, 'Users')).toMatchObject({ KAFKA_AUTH: 'iam', KAFKA_BROKERS: MSK_BROKERS(9098).slice('kafkaBrokers='.length) });
     expect(grants(t, 'Users', 'kafka:DescribeClusterV2')).toEqual([CLUSTER]);
     expect(grants(t, 'Producer', 'kafka-cluster:WriteData')).toEqual([topicArn('users-topic'), topicArn('products-topic'), topicArn('orders-topic')]);
     expect(grants(t, 'Producer', 'kafka-cluster:ReadData')).toEqual([]);
@@ -165,6 +176,11 @@ describe('npx sls package (offline)', () => {
 
   it.each(['mskIamDlq', 'mskScramDlq', 'selfManagedDlqProd'] as RenderName[])('%s: provisioned-mode mappings with a retry limit, a Kafka on-failure destination, metrics and logs', (name) => {
     const t = rendered[name];
+    // Lambda writes kafka://dlq-topic as the function: with IAM auth its role may (kafka-on-failure.html).
+    if (name === 'mskIamDlq') {
+      expect(grants(t, 'Users', 'kafka-cluster:WriteData')).toEqual([topicArn('dlq-topic')]);
+      expect(grants(t, 'Users', 'kafka-cluster:WriteDataIdempotently')).toEqual([CLUSTER]);
+    }
     expect(Object.keys(t.resources)).toEqual(expect.arrayContaining(['UsersKafkaEventSourceMapping', 'ProductsKafkaEventSourceMapping', 'OrdersKafkaEventSourceMapping']));
     for (const m of mappings(t)) {
       expect(m.Properties).toMatchObject({

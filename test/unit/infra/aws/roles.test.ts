@@ -27,6 +27,10 @@ describe('execution roles (infra/aws/roles.js)', () => {
     const users = roleOf('users', MSK_IAM);
     // Assess
     expect(grants(users, 'kafka-cluster:Connect')).toEqual([CLUSTER]);
+    // The six actions Lambda's MSK event source needs with IAM auth ("Configuring Amazon MSK event
+    // sources for Lambda": https://docs.aws.amazon.com/lambda/latest/dg/with-msk-configure.html).
+    expect(grants(users, 'kafka-cluster:DescribeClusterDynamicConfiguration')).toEqual([CLUSTER]);
+    expect(grants(users, 'kafka-cluster:DescribeGroup')).toEqual([groupArn('kafka-clickhouse-lambda-dev-users')]);
     expect(grants(users, 'kafka-cluster:ReadData')).toEqual([topicArn('users-topic')]);
     expect(grants(users, 'kafka-cluster:AlterGroup')).toEqual([groupArn('kafka-clickhouse-lambda-dev-users')]);
     expect(grants(users, 'kafka-cluster:WriteData')).toEqual([topicArn('dlq-topic')]);
@@ -34,6 +38,10 @@ describe('execution roles (infra/aws/roles.js)', () => {
     // The DLQ producer is idempotent unless the stage turns that off.
     expect(grants(users, 'kafka-cluster:WriteDataIdempotently')).toEqual([CLUSTER]);
     expect(grants(roleOf('users', { ...MSK_IAM, kafkaIdempotent: 'false' }), 'kafka-cluster:WriteDataIdempotently')).toEqual([]);
+    // …but Lambda's kafka:// on-failure destination writes the DLQ topic as the function, idempotent or not.
+    const onFailure = roleOf('users', { ...MSK_IAM, kafkaIdempotent: 'false', failurePolicy: 'dlq-after-retries' });
+    expect(grants(onFailure, 'kafka-cluster:WriteDataIdempotently')).toEqual([CLUSTER]);
+    expect(grants(onFailure, 'kafka-cluster:WriteData')).toEqual([topicArn('dlq-topic')]);
     // What the framework used to add for msk events: the cluster, the pollers' network interfaces, its own logs.
     expect(grants(users, 'kafka:DescribeClusterV2')).toEqual([CLUSTER]);
     expect(grants(users, 'kafka:GetBootstrapBrokers')).toEqual([CLUSTER]);
@@ -67,7 +75,7 @@ describe('execution roles (infra/aws/roles.js)', () => {
     expect(grants(products, 'ec2:DeleteNetworkInterface')).toEqual(['*']);
     expect(actions(products).filter((a) => a.startsWith('kafka'))).toEqual([]);
     // Without a VPC there is no network interface to manage.
-    const outsideVpc = roleOf('products', { sourceKind: 'kafka', kafkaBrokers: 'k:9092', clickhouseSecretArn: CH_SECRET });
+    const outsideVpc = roleOf('products', { sourceKind: 'kafka', kafkaBrokers: 'k:9096', kafkaAuth: 'scram-sha-512', kafkaSecretArn: SCRAM_SECRET, clickhouseSecretArn: CH_SECRET });
     expect(actions(outsideVpc)).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue']);
   });
 

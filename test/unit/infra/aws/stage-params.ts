@@ -11,6 +11,7 @@ export const roles = require(join(ROOT, 'infra/aws/roles.js'));
 export const alarms = require(join(ROOT, 'infra/aws/alarms.js'));
 export const dashboard = require(join(ROOT, 'infra/aws/dashboard.js'));
 export const resources = require(join(ROOT, 'infra/aws/resources.js'));
+export const environment = require(join(ROOT, 'infra/aws/environment.js'));
 
 export type Raw = Record<string, string | number>;
 export interface Statement { Effect: string; Action: string[]; Resource: unknown }
@@ -38,11 +39,14 @@ export function stageParams(stageName = 'dev', overrides: Raw = {}): Raw {
   return { ...raw, ...overrides };
 }
 
-/** The validated settings of a stage, with parameter overrides. */
-export const settings = (overrides: Raw = {}, stageName = 'dev') => stage.parseStageSettings(stageParams(stageName, overrides));
+/** MSK's IAM bootstrap brokers: the one connection parameter serverless.yml cannot default. */
+export const MSK_BROKERS = 'b-1.prod-cluster.abc123.c2.kafka.eu-west-1.amazonaws.com:9098,b-2.prod-cluster.abc123.c2.kafka.eu-west-1.amazonaws.com:9098';
 
-export const MSK_IAM: Raw = { sourceKind: 'msk', mskClusterArn: CLUSTER, kafkaAuth: 'iam', clickhouseSecretArn: CH_SECRET };
-export const MSK_SCRAM: Raw = { sourceKind: 'msk', mskClusterArn: CLUSTER, kafkaAuth: 'scram-sha-512', kafkaSecretArn: SCRAM_SECRET, clickhouseSecretArn: CH_SECRET };
+/** The validated settings of a stage, with parameter overrides (and MSK brokers unless they override them). */
+export const settings = (overrides: Raw = {}, stageName = 'dev') => stage.parseStageSettings(stageParams(stageName, { kafkaBrokers: MSK_BROKERS, ...overrides }));
+
+export const MSK_IAM: Raw = { sourceKind: 'msk', mskClusterArn: CLUSTER, kafkaAuth: 'iam', kafkaBrokers: MSK_BROKERS, clickhouseSecretArn: CH_SECRET };
+export const MSK_SCRAM: Raw = { sourceKind: 'msk', mskClusterArn: CLUSTER, kafkaAuth: 'scram-sha-512', kafkaBrokers: MSK_BROKERS, kafkaSecretArn: SCRAM_SECRET, clickhouseSecretArn: CH_SECRET };
 export const SELF_MANAGED: Raw = {
   sourceKind: 'kafka',
   kafkaBrokers: 'kafka-1.internal:9096,kafka-2.internal:9096',
