@@ -34,6 +34,12 @@ export function parseCliArgs<T extends ParseArgsConfig>(config: T): ReturnType<t
   }
 }
 
+/** The command word of a CLI with subcommands, or a {@link UsageError} naming the ones there are. */
+export function commandOf<T extends string>(word: string | undefined, commands: readonly T[]): T {
+  if (word !== undefined && (commands as readonly string[]).includes(word)) return word as T;
+  throw new UsageError(`${word === undefined ? 'no command' : `unknown command "${word}"`}: use ${commands.join(', ')}`);
+}
+
 function currentContext(): FailureContext {
   try {
     return failureContext(resolveEnvironment());

@@ -1,5 +1,6 @@
 import { STACK_ENV_FILE } from '../../lib/config';
-import { runCli, UsageError } from '../cli/run-cli';
+import { integerOption } from '../cli/number-options';
+import { commandOf, parseCliArgs, runCli } from '../cli/run-cli';
 import { ENV_FILE, ensureLocalStack, isServing, readStackState, stopLocalStack, type StackState } from './stack-control';
 
 const USAGE = `usage: npm run stack:up [-- --clickhouse-port N] | npm run stack:down | npm run stack:status
@@ -15,12 +16,8 @@ function printEnv(state: StackState): void {
 }
 
 async function up(args: string[]): Promise<void> {
-  const portFlag = args.indexOf('--clickhouse-port');
-  const portText = portFlag >= 0 ? args[portFlag + 1] : process.env.LOCAL_CLICKHOUSE_PORT;
-  const clickhousePort = portText === undefined ? 0 : Number(portText);
-  if (!Number.isInteger(clickhousePort) || clickhousePort < 0 || clickhousePort > 65535) {
-    throw new UsageError(`--clickhouse-port must be a port number (got ${JSON.stringify(portText)})`);
-  }
+  const { values } = parseCliArgs({ args, options: { 'clickhouse-port': { type: 'string' } } });
+  const clickhousePort = integerOption('clickhouse-port', values['clickhouse-port'] ?? process.env.LOCAL_CLICKHOUSE_PORT, { min: 0, max: 65_535 }) ?? 0;
   // The stack serves the credentials of the environment (not of an old .local/stack.env).
   const { state, alreadyRunning } = await ensureLocalStack({
     clickhousePort,
@@ -54,11 +51,12 @@ async function status(): Promise<void> {
 
 runCli(
   async (argv) => {
-    const [command, ...args] = argv;
+    const [word, ...args] = argv;
+    const command = commandOf(word, ['up', 'down', 'status'] as const);
     if (command === 'up') return up(args);
+    parseCliArgs({ args, options: {} });
     if (command === 'down') return down();
-    if (command === 'status') return status();
-    throw new UsageError(command ? `unknown command "${command}"` : 'say up, down or status');
+    return status();
   },
   { command: 'npm run stack:status', usage: USAGE },
 );
