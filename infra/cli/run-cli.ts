@@ -68,17 +68,26 @@ export function exitWithFailure(error: unknown, helpCommand?: string): void {
 export function runCli(main: (argv: string[]) => Promise<void>, options?: CliOptions): void {
   const argv = process.argv.slice(2);
   const helpCommand = options && `${options.command} -- --help`;
-  tolerateClosedReaders((error) => exitWithFailure(error, helpCommand));
+  // Only the first ending counts: while the output drains, a client's late background error must
+  // neither print a second line nor (with no handler left) crash with a stack.
+  let ending = false;
+  const fail = (error: unknown) => {
+    if (ending) return;
+    ending = true;
+    exitWithFailure(error, helpCommand);
+  };
+  const succeed = (code: number) => {
+    if (ending) return;
+    ending = true;
+    void exitAfterFlush(code);
+  };
+  tolerateClosedReaders(fail);
   if (options && wantsHelp(argv)) {
     process.stdout.write(`${options.usage.trimEnd()}\n`);
-    void exitAfterFlush(0);
-    return;
+    return succeed(0);
   }
-  // A client's background failure after `main` settled must end the command the same way.
-  process.once('uncaughtException', (error) => exitWithFailure(error, helpCommand));
-  process.once('unhandledRejection', (error) => exitWithFailure(error, helpCommand));
-  main(argv).then(
-    () => exitAfterFlush(Number(process.exitCode ?? 0)),
-    (error: unknown) => exitWithFailure(error, helpCommand),
-  );
+  // A client's background failure while `main` runs must end the command the same way.
+  process.on('uncaughtException', fail);
+  process.on('unhandledRejection', fail);
+  main(argv).then(() => succeed(Number(process.exitCode ?? 0)), fail);
 }

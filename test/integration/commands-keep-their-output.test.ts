@@ -22,10 +22,10 @@ function expectedOutput(bytes: number): { bytes: number; sha256: string } {
 }
 
 /** Runs `command | reader` in a shell; the command's exit status is appended to stderr. */
-function pipeline(reader: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function pipeline(reader: string, env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const script = `{ "${process.execPath}" --import "${TSX}" "${LOUD}"; echo "command exited $?" >&2; } | ${reader}`;
   return new Promise((done) => {
-    execFile('/bin/sh', ['-c', script], { env: { ...process.env, LOUD_BYTES: String(BYTES) }, timeout: 60_000, maxBuffer: 1024 * 1024 }, (error, stdout, stderr) =>
+    execFile('/bin/sh', ['-c', script], { env: { ...process.env, LOUD_BYTES: String(BYTES), ...env }, timeout: 60_000, maxBuffer: 1024 * 1024 }, (error, stdout, stderr) =>
       done({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr }),
     );
   });
@@ -38,6 +38,14 @@ describe('a command piped into another program', () => {
     // Assess
     const { bytes, sha256 } = expectedOutput(BYTES);
     expect(outcome).toEqual({ code: 0, stdout: `${bytes} ${sha256}\n`, stderr: 'command exited 0\n' });
+  });
+
+  it('delivers every byte before a failure ends the command with its one error line and status 1', async () => {
+    // Act
+    const outcome = await pipeline(`"${process.execPath}" "${SLOW_READER}"`, { LOUD_FAILS: '1' });
+    // Assess
+    const { bytes, sha256 } = expectedOutput(BYTES);
+    expect(outcome).toEqual({ code: 0, stdout: `${bytes} ${sha256}\n`, stderr: 'error: the command failed after writing its output\ncommand exited 1\n' });
   });
 
   it('exits quietly, with its own status, when the reader closes early (| head)', async () => {
