@@ -48,11 +48,15 @@ function currentContext(): FailureContext {
   }
 }
 
-/** Prints the one line for `error` (the stack too under DEBUG) and exits with status 1 once the output is out. */
-export function exitWithFailure(error: unknown, helpCommand?: string): void {
+/**
+ * Prints the one line for `error` (the stack too under DEBUG) and exits with status 1 once the
+ * output is out. The promise never settles: a caller that must stop its host from going on (a
+ * serverless hook) awaits it.
+ */
+export function exitWithFailure(error: unknown, helpCommand?: string): Promise<never> {
   process.stderr.write(`error: ${describeFailure(error, currentContext(), { helpCommand })}\n`);
   if (isDebug()) process.stderr.write(`${inspect(error, { depth: 6 })}\n`);
-  void exitAfterFlush(1);
+  return exitAfterFlush(1);
 }
 
 /**
@@ -74,7 +78,7 @@ export function runCli(main: (argv: string[]) => Promise<void>, options?: CliOpt
   const fail = (error: unknown) => {
     if (ending) return;
     ending = true;
-    exitWithFailure(error, helpCommand);
+    void exitWithFailure(error, helpCommand);
   };
   const succeed = (code: number) => {
     if (ending) return;
