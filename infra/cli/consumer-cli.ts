@@ -3,7 +3,6 @@
  * POC's consumer did, with the local event-source emulator (Lambda's batching and retries).
  */
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { getConfig } from '../../lib/config';
 import { kafkaClientOptions } from '../../lib/kafka/client';
 import { createLogger } from '../../lib/logger';
@@ -16,7 +15,7 @@ import { KAFKA_BACK_LINE, kafkaLostLine } from '../serverless-offline-kafka/conn
 import { KafkaEventSourceEmulator } from '../serverless-offline-kafka/emulator';
 import type { InvocationReport } from '../serverless-offline-kafka/event-source-poller';
 import { isRedeliveryMode, REDELIVERY_MODES } from '../serverless-offline-kafka/redelivery';
-import { runCli } from './run-cli';
+import { parseCliArgs, runCli, UsageError } from './run-cli';
 
 const USAGE = `usage: npm run consumer -- [--redelivery ${REDELIVERY_MODES.join('|')}]
   Consumes ${TABLE_NAMES.map((t) => TOPIC_OF_TABLE[t]).join(', ')} through the table handlers (consumer groups
@@ -35,15 +34,9 @@ function describeSuccess(r: InvocationReport): string {
 const describeFailure = (r: InvocationReport) => `${where(r)} attempt ${r.attempt} failed, will be delivered again: ${r.error?.message ?? 'unknown error'}`;
 
 runCli(async (argv) => {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: argv, options: { redelivery: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
-  } catch (error) {
-    throw new Error(`${(error as Error).message}\n${USAGE}`);
-  }
-  if (values.help) return void console.log(USAGE);
+  const { values } = parseCliArgs({ args: argv, options: { redelivery: { type: 'string' } } });
   const redelivery = values.redelivery ?? 'identical';
-  if (!isRedeliveryMode(redelivery)) throw new Error(`--redelivery must be one of ${REDELIVERY_MODES.join(', ')} (got ${JSON.stringify(redelivery)})\n${USAGE}`);
+  if (!isRedeliveryMode(redelivery)) throw new UsageError(`--redelivery must be one of ${REDELIVERY_MODES.join(', ')} (got ${JSON.stringify(redelivery)})`);
   const stopped = shutdownSignal();
   // One line per invocation here; the handlers' JSON lines go to logs/ (info and above).
   process.env.LOG_LEVEL ??= 'warn';
@@ -76,4 +69,4 @@ runCli(async (argv) => {
     await closeTableHandlers();
   }
   console.log('Stopped; left the consumer groups.');
-});
+}, { command: 'npm run consumer', usage: USAGE });

@@ -196,7 +196,8 @@ export function describeFailure(error: unknown, context: FailureContext, options
   const links = chain(error);
   if (links.length === 0) return String(error);
   const top = links[0]!;
-  if (top.name === 'UsageError') return options.helpCommand ? `${withoutPeriod(firstLine(top.message))}. See \`${options.helpCommand}\`.` : firstLine(top.message);
+  // DlqUsageError comes from lib/, which cannot import this module's UsageError.
+  if (top.name === 'UsageError' || top.name === 'DlqUsageError') return options.helpCommand ? `${withoutPeriod(firstLine(top.message))}. See \`${options.helpCommand}\`.` : firstLine(top.message);
   return (
     describeConfig(links, context) ??
     describeKafka(links, context) ??

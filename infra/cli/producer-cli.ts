@@ -4,7 +4,8 @@ import { generateSampleData } from '../../lib/producer/sample-data';
 import { sendSampleData } from '../../lib/producer/send-sample-data';
 import { cliKafkaOptions } from './kafka-options';
 import { progressBar } from './progress-bar';
-import { parseCliArgs, runCli, UsageError } from './run-cli';
+import { decimalOption, integerOption } from './number-options';
+import { parseCliArgs, runCli } from './run-cli';
 
 const USAGE = `usage: npm run producer -- [--users N] [--products N] [--orders N] [--invalid-rate 0..1] [--seed N]
 
@@ -12,14 +13,8 @@ Sends faker sample records (valid, plus --invalid-rate poison) to users-topic, p
 orders-topic of KAFKA_BROKERS. Counts default to PRODUCER_USERS_COUNT, PRODUCER_PRODUCTS_COUNT,
 PRODUCER_ORDERS_COUNT, PRODUCER_INVALID_RATE and PRODUCER_SEED (docs/configuration.md).`;
 
-const number = (flag: string, text: string | undefined, min: number, max: number, integer = true): number | undefined => {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
-    throw new UsageError(`--${flag} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max} (got ${JSON.stringify(text)})`);
-  }
-  return value;
-};
+const COUNT = { min: 0, max: 10_000_000 };
+const SEED = { min: -(2 ** 31), max: 2 ** 31 };
 
 runCli(
   async (argv) => {
@@ -28,11 +23,11 @@ runCli(
       options: { users: { type: 'string' }, products: { type: 'string' }, orders: { type: 'string' }, 'invalid-rate': { type: 'string' }, seed: { type: 'string' } },
     });
     const options = {
-      users: number('users', values.users, 0, 10_000_000),
-      products: number('products', values.products, 0, 10_000_000),
-      orders: number('orders', values.orders, 0, 10_000_000),
-      invalidRate: number('invalid-rate', values['invalid-rate'], 0, 1, false),
-      seed: number('seed', values.seed, -(2 ** 31), 2 ** 31),
+      users: integerOption('users', values.users, COUNT),
+      products: integerOption('products', values.products, COUNT),
+      orders: integerOption('orders', values.orders, COUNT),
+      invalidRate: decimalOption('invalid-rate', values['invalid-rate'], { min: 0, max: 1 }),
+      seed: integerOption('seed', values.seed, SEED),
     };
     const config = getConfig();
     const p = config.producer;

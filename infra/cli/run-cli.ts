@@ -1,6 +1,7 @@
 import { inspect, parseArgs, type ParseArgsConfig } from 'node:util';
 import { resolveEnvironment } from '../../lib/environment';
 import { describeFailure, failureContext, UsageError, type FailureContext } from './describe-failure';
+import { exitAfterFlush, tolerateClosedReaders } from './exit-after-flush';
 
 export { UsageError } from './describe-failure';
 
@@ -16,14 +17,27 @@ export const isDebug = (): boolean => Boolean(process.env.DEBUG);
 
 export const wantsHelp = (argv: readonly string[]): boolean => argv.includes('--help') || argv.includes('-h');
 
+/** The wording every command uses for a mistake `parseArgs` finds (Node's own advises `--`, which never helps here). */
+function usageMistake(error: Error & { code?: string }): string {
+  const quoted = /'([^']+)'/.exec(error.message)?.[1];
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && quoted) return `unknown option ${quoted}`;
+  if (error.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' && quoted) return `unexpected argument "${quoted}"`;
+  return error.message.split(/\.\s/)[0]!;
+}
+
 /** `node:util` parseArgs whose mistakes (unknown option, missing value) are {@link UsageError}s. */
 export function parseCliArgs<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
   try {
     return parseArgs(config);
   } catch (error) {
-    // Node's messages go on with advice about `--`; the first sentence is the problem.
-    throw new UsageError((error as Error).message.split(/\.\s/)[0]!, { cause: error });
+    throw new UsageError(usageMistake(error as Error), { cause: error });
   }
+}
+
+/** The command word of a CLI with subcommands, or a {@link UsageError} naming the ones there are. */
+export function commandOf<T extends string>(word: string | undefined, commands: readonly T[]): T {
+  if (word !== undefined && (commands as readonly string[]).includes(word)) return word as T;
+  throw new UsageError(`${word === undefined ? 'no command' : `unknown command "${word}"`}: use ${commands.join(', ')}`);
 }
 
 function currentContext(): FailureContext {
@@ -34,33 +48,50 @@ function currentContext(): FailureContext {
   }
 }
 
-/** Prints the one line for `error` (the stack too under DEBUG) and exits with status 1. */
-export function exitWithFailure(error: unknown, helpCommand?: string): never {
+/**
+ * Prints the one line for `error` (the stack too under DEBUG) and exits with status 1 once the
+ * output is out. The promise never settles: a caller that must stop its host from going on (a
+ * serverless hook) awaits it.
+ */
+export function exitWithFailure(error: unknown, helpCommand?: string): Promise<never> {
   process.stderr.write(`error: ${describeFailure(error, currentContext(), { helpCommand })}\n`);
   if (isDebug()) process.stderr.write(`${inspect(error, { depth: 6 })}\n`);
-  process.exit(1);
+  return exitAfterFlush(1);
 }
 
 /**
  * Runs a command-line entry point. `--help` prints the usage and exits 0 without running it; a
  * failure prints one line saying what is wrong and how to fix it (no stack unless DEBUG is set)
- * and exits 1; success exits with `process.exitCode` even if a client left a socket open.
+ * and exits 1; success exits with `process.exitCode` even if a client left a socket open. Every
+ * exit waits until stdout and stderr reached their reader (`| jq` gets all of it), and a reader
+ * that closes early (`| head -1`) ends the output quietly, not the command.
  *
  * @example
  * runCli(async (argv) => { ... }, { command: 'npm run producer', usage: 'usage: npm run producer -- [--users N]' });
  */
 export function runCli(main: (argv: string[]) => Promise<void>, options?: CliOptions): void {
   const argv = process.argv.slice(2);
+  const helpCommand = options && `${options.command} -- --help`;
+  // Only the first ending counts: while the output drains, a client's late background error must
+  // neither print a second line nor (with no handler left) crash with a stack.
+  let ending = false;
+  const fail = (error: unknown) => {
+    if (ending) return;
+    ending = true;
+    void exitWithFailure(error, helpCommand);
+  };
+  const succeed = (code: number) => {
+    if (ending) return;
+    ending = true;
+    void exitAfterFlush(code);
+  };
+  tolerateClosedReaders(fail);
   if (options && wantsHelp(argv)) {
     process.stdout.write(`${options.usage.trimEnd()}\n`);
-    process.exit(0);
+    return succeed(0);
   }
-  const helpCommand = options && `${options.command} -- --help`;
-  // A client's background failure after `main` settled must end the command the same way.
-  process.once('uncaughtException', (error) => exitWithFailure(error, helpCommand));
-  process.once('unhandledRejection', (error) => exitWithFailure(error, helpCommand));
-  main(argv).then(
-    () => process.exit(process.exitCode ?? 0),
-    (error: unknown) => exitWithFailure(error, helpCommand),
-  );
+  // A client's background failure while `main` runs must end the command the same way.
+  process.on('uncaughtException', fail);
+  process.on('unhandledRejection', fail);
+  main(argv).then(() => succeed(Number(process.exitCode ?? 0)), fail);
 }

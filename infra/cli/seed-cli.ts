@@ -1,44 +1,40 @@
 /** `npm run seed`: initial sample rows in ClickHouse, through the table handlers. */
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { getConfig } from '../../lib/config';
 import { migrateDatabase } from '../clickhouse/migrator';
 import { closeTableHandlers } from '../demo/local-functions';
 import { SEED_TOPIC, seedTables } from '../demo/seed';
 import { PROJECT_ROOT } from '../local/local-stack';
 import { handlerLoader } from '../serverless-offline-kafka/plugin-core';
-import { runCli } from './run-cli';
+import { integerOption } from './number-options';
+import { parseCliArgs, runCli } from './run-cli';
 
 const USAGE = `usage: npm run seed -- [--users N] [--products N] [--orders N] [--seed N]
   Migrates, then writes sample rows into ClickHouse through the table handlers (validation and
   idempotency as for Kafka records; the rows carry kafka_topic '${SEED_TOPIC}'). Counts default to
   PRODUCER_*_COUNT, the seed to PRODUCER_SEED or 1: running it twice with the same seed adds nothing.`;
 
-const integer = (flag: string, text: string | undefined, fallback: number, min = 0, max = 1_000_000): number => {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`--${flag} must be an integer from ${min} to ${max} (got ${JSON.stringify(text)})\n${USAGE}`);
-  return value;
-};
+const COUNT = { min: 0, max: 1_000_000 };
 
 runCli(async (argv) => {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: argv, options: { users: { type: 'string' }, products: { type: 'string' }, orders: { type: 'string' }, seed: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
-  } catch (error) {
-    throw new Error(`${(error as Error).message}\n${USAGE}`);
-  }
-  if (values.help) return void console.log(USAGE);
+  const { values } = parseCliArgs({ args: argv, options: { users: { type: 'string' }, products: { type: 'string' }, orders: { type: 'string' }, seed: { type: 'string' } } });
+  // Checked before anything runs: a typo must not migrate first and fail after.
+  const flags = {
+    users: integerOption('users', values.users, COUNT),
+    products: integerOption('products', values.products, COUNT),
+    orders: integerOption('orders', values.orders, COUNT),
+    seed: integerOption('seed', values.seed, { min: -(2 ** 31), max: 2 ** 31 }),
+  };
   process.env.LOG_LEVEL ??= 'warn';
   process.env.LOG_DIR ??= join(PROJECT_ROOT, 'logs');
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   const config = getConfig();
   const p = config.producer;
   const options = {
-    users: integer('users', values.users, p.users),
-    products: integer('products', values.products, p.products),
-    orders: integer('orders', values.orders, p.orders),
-    seed: integer('seed', values.seed, p.seed ?? 1, -(2 ** 31), 2 ** 31),
+    users: flags.users ?? p.users,
+    products: flags.products ?? p.products,
+    orders: flags.orders ?? p.orders,
+    seed: flags.seed ?? p.seed ?? 1,
   };
   const migration = await migrateDatabase(config.clickhouse);
   console.log(`Migrations: ${migration.applied.length} applied, ${migration.alreadyApplied.length} already applied.`);
@@ -50,4 +46,4 @@ runCli(async (argv) => {
   } finally {
     await closeTableHandlers();
   }
-});
+}, { command: 'npm run seed', usage: USAGE });

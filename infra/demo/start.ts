@@ -11,7 +11,7 @@ import { resolveEnvironment } from '../../lib/environment';
 import { createLogger } from '../../lib/logger';
 import { TABLE_NAMES } from '../../lib/schemas';
 import { migrateDatabase } from '../clickhouse/migrator';
-import { runCli } from '../cli/run-cli';
+import { parseCliArgs, runCli } from '../cli/run-cli';
 import { PROJECT_ROOT } from '../local/local-stack';
 import { ensureLocalStack } from '../local/stack-control';
 import { OffsetOutOfRangeError } from '../serverless-offline-kafka/errors';
@@ -33,8 +33,7 @@ const STEPS: Record<DemoStep, string> = {
 };
 
 runCli(async (argv) => {
-  if (argv.includes('--help') || argv.includes('-h')) return void console.log(USAGE);
-  if (argv.length > 0) throw new Error(`unexpected argument "${argv[0]}"\n${USAGE}`);
+  parseCliArgs({ args: argv, options: {} });
   // The demo prints a summary; the handlers' JSON lines go to logs/ (info and above) instead.
   // Defaults for the demo only where the user set nothing (environment or .env); a stack the user
   // named (environment or .env) is used as is, else the local stack.

@@ -1,6 +1,7 @@
 import type { ParseArgsConfig } from 'node:util';
 import { STACK_ENV_FILE } from '../../lib/config';
-import { parseCliArgs, runCli, UsageError } from '../cli/run-cli';
+import { integerOption } from '../cli/number-options';
+import { commandOf, parseCliArgs, runCli, UsageError } from '../cli/run-cli';
 import { ensureLocalStack, LOCAL_DIR, stackStatus, stopLocalStack, type StackDirOptions, type StackState } from './stack-control';
 import { displayPath, stackPaths } from './stack-state';
 
@@ -49,10 +50,7 @@ function printEnv(state: StackState): void {
 }
 
 async function up(portText: string | undefined): Promise<void> {
-  const clickhousePort = portText === undefined ? 0 : Number(portText);
-  if (portText === '' || !Number.isInteger(clickhousePort) || clickhousePort < 0 || clickhousePort > 65535) {
-    throw new UsageError(`--clickhouse-port must be a port number (got ${JSON.stringify(portText)})`);
-  }
+  const clickhousePort = integerOption('clickhouse-port', portText, { min: 0, max: 65_535 }) ?? 0;
   // The stack serves the credentials of the environment (not of an old .local/stack.env).
   const { state, alreadyRunning, staleReason } = await ensureLocalStack({
     ...dirOptions,
@@ -96,8 +94,8 @@ async function status(): Promise<void> {
 
 const [commandName] = process.argv.slice(2);
 runCli(
-  async ([command, ...args]) => {
-    if (!isCommand(command)) throw new UsageError(command ? `unknown command "${command}" (say up, down or status)` : 'say up, down or status');
+  async ([word, ...args]) => {
+    const command = commandOf(word, Object.keys(COMMANDS) as Command[]);
     const { clickhousePort } = parseOptions(command, args);
     if (command === 'up') return up(clickhousePort ?? process.env.LOCAL_CLICKHOUSE_PORT);
     return command === 'down' ? down() : status();

@@ -64,7 +64,8 @@ class ServerlessFailFast {
     // context prints a Go deadlock trace on the way out.
     const esbuild = this.serverless.pluginManager.plugins.find((plugin) => typeof plugin.disposeContexts === 'function');
     await esbuild?.disposeContexts().catch(() => undefined);
-    failures().exitWithFailure(error);
+    // Awaited: it exits once the line is out, and the framework must not print its own meanwhile.
+    await failures().exitWithFailure(error);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { OurLetter } from './letter';
-import { parseOurLetter, sourceOf } from './our-letter';
+import { isBase64, parseOurLetter, sourceOf } from './our-letter';
 import { DlqUsageError } from './selectors';
 
 interface JsonLine {
@@ -30,6 +30,7 @@ export function parseEditedLetters(text: string, name: string): OurLetter[] {
     }
     const value = parseOurLetter(parsed.value);
     if (!value) throw new DlqUsageError(`${where} is not a dead letter line from \`npm run dlq -- inspect --json\` (its value lacks originalMessage, source or error)`);
+    if (parsed.keyEncoding === 'base64' && typeof parsed.key === 'string' && !isBase64(parsed.key)) throw new DlqUsageError(`${where}: key is not valid base64 although keyEncoding is base64`);
     const key = parsed.key === null || parsed.key === undefined ? null : Buffer.from(parsed.key, parsed.keyEncoding === 'base64' ? 'base64' : 'utf8');
     const position = typeof parsed.partition === 'number' && typeof parsed.offset === 'string' ? { partition: parsed.partition, offset: parsed.offset } : undefined;
     return [{ kind: 'ours' as const, position, key, reason: value.error.code, table: value.handler, sources: [sourceOf(value)], value, raw: parsed.value, edited: true }];

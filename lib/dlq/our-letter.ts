@@ -38,6 +38,18 @@ export const sourceOf = (value: OurLetterValue): SourceRange => {
   return { topic: value.source.topic, partition: value.source.partition, first: at, last: at };
 };
 
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * Does the letter say base64 but carry text that is not? `Buffer.from(text, 'base64')` would skip
+ * the bad characters and yield bytes nobody wrote.
+ */
+export const hasInvalidBase64 = (value: OurLetterValue): boolean =>
+  value.originalEncoding === 'base64' && value.originalMessage !== null && !isBase64(value.originalMessage);
+
+/** Canonical base64 (padding included), the only form the handlers write. */
+export const isBase64 = (text: string): boolean => BASE64.test(text);
+
 /** The original bytes the letter carries (a prefix when `originalTruncated`). */
 export const originalBytesOf = (value: OurLetterValue): Buffer | null =>
   value.originalMessage === null ? null : Buffer.from(value.originalMessage, value.originalEncoding === 'base64' ? 'base64' : 'utf8');

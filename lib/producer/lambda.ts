@@ -14,7 +14,9 @@ const OverridesSchema = z
     invalidRate: z.number().min(0).max(1),
     seed: z.number().int(),
   })
-  .partial();
+  .partial()
+  // A misspelt key (`user`, `invalid_rate`) would otherwise be dropped and the default used, silently.
+  .strict();
 
 export type ProducerOverrides = z.infer<typeof OverridesSchema>;
 
@@ -25,6 +27,10 @@ function describeInvalidEvent(event: unknown, issues: readonly z.core.$ZodIssue[
   // `sls invoke local --data` passes text that is not JSON on as a string.
   if (typeof event === 'string') return `the producer event must be a JSON object like ${EXAMPLE} (got a string: is --data valid JSON?)`;
   if (typeof event !== 'object' || Array.isArray(event)) return `the producer event must be a JSON object like ${EXAMPLE} (got ${Array.isArray(event) ? 'an array' : `a ${typeof event}`})`;
+  const unknown = issues.flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys : []));
+  if (unknown.length) {
+    return `the producer event has unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')}: use ${Object.keys(OverridesSchema.shape).join(', ')}`;
+  }
   return `invalid producer event: ${issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
 }
 

@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { migrateDatabase } from '../../infra/clickhouse/migrator';
-import { runCli, UsageError } from '../../infra/cli/run-cli';
+import { parseCliArgs, runCli } from '../../infra/cli/run-cli';
 import { PROJECT_ROOT, stackEnvironment, startLocalStack, type LocalStack } from '../../infra/local/local-stack';
 import { loadConfig } from '../../lib/config';
 import { decodeKafkaEvent, type LambdaKafkaEvent } from '../../lib/kafka/event';
@@ -232,6 +232,6 @@ CPU per record per table, ClickHouse requests per batch, cold start, peak memory
 Prints a table and, as its last line, one JSON object with every figure and the targets met.`;
 
 runCli(async (argv) => {
-  if (argv.length > 0) throw new UsageError(`unexpected argument "${argv[0]}"`);
+  parseCliArgs({ args: argv, options: {} });
   await main();
 }, { command: 'npm run bench', usage: USAGE });

@@ -114,17 +114,54 @@ describe('commands fail with one line naming the problem and the fix', () => {
   });
 });
 
+const COMMANDS = [
+  ['npm run migrate', 'infra/clickhouse/migrate-cli.ts', []],
+  ['npm run stack:up', 'infra/local/stack-cli.ts', ['up']],
+  ['npm run producer', 'infra/cli/producer-cli.ts', []],
+  ['npm run consumer', 'infra/cli/consumer-cli.ts', []],
+  ['npm run seed', 'infra/cli/seed-cli.ts', []],
+  ['npm run dlq', 'infra/cli/dlq-cli.ts', ['inspect']],
+  ['npm start', 'infra/demo/start.ts', []],
+  ['npm run bench', 'test/bench/run-bench.ts', []],
+] as const;
+
+// Unreachable servers: a command that ran anyway would fail instead of printing its usage.
+const UNREACHABLE = { CLICKHOUSE_URL: 'http://127.0.0.1:1', KAFKA_BROKERS: '127.0.0.1:1' };
+
+/** The command as its error line names it (stack:up, stack:down and stack:status share one --help). */
+const helpOf = (command: string) => (command === 'npm run stack:up' ? 'npm run stack:status' : command);
+
 describe('--help on every command prints the usage and runs nothing', () => {
-  it.each([
-    ['npm run migrate', 'infra/clickhouse/migrate-cli.ts'],
-    ['npm run stack:up', 'infra/local/stack-cli.ts'],
-    ['npm run producer', 'infra/cli/producer-cli.ts'],
-    ['npm start', 'infra/demo/start.ts'],
-    ['npm run bench', 'test/bench/run-bench.ts'],
-  ])('%s -- --help', async (_command, script) => {
-    // Unreachable servers: a command that ran anyway would fail instead of printing its usage.
-    const outcome = await tsx(script, ['--help'], { env: { CLICKHOUSE_URL: 'http://127.0.0.1:1', KAFKA_BROKERS: '127.0.0.1:1' } });
+  it.each(COMMANDS)('%s -- --help', async (_command, script, words) => {
+    const outcome = await tsx(script, [...words, '--help'], { env: UNREACHABLE });
     expect({ code: outcome.code, stderr: outcome.stderr }).toEqual({ code: 0, stderr: '' });
     expect(outcome.stdout).toMatch(/^usage: /);
+  });
+});
+
+describe('a mistake on the command line is one line, worded alike by every command, pointing at --help', () => {
+  it.each(COMMANDS)('%s -- --bogus', async (command, script, words) => {
+    const line = expectOneErrorLine(await tsx(script, [...words, '--bogus'], { env: UNREACHABLE }));
+    expect(line).toBe(`error: unknown option --bogus. See \`${helpOf(command)} -- --help\`.`);
+  });
+
+  it.each([
+    ['npm run dlq', 'infra/cli/dlq-cli.ts', 'inspect, replay'],
+    ['npm run stack:status', 'infra/local/stack-cli.ts', 'up, down, status'],
+  ])('%s names the commands it has', async (command, script, commands) => {
+    expect(expectOneErrorLine(await tsx(script, ['frob'], { env: UNREACHABLE }))).toBe(`error: unknown command "frob": use ${commands}. See \`${command} -- --help\`.`);
+    expect(expectOneErrorLine(await tsx(script, [], { env: UNREACHABLE }))).toBe(`error: no command: use ${commands}. See \`${command} -- --help\`.`);
+  });
+
+  it.each([
+    ['npm run producer', ['--orders', '10abc'], 'infra/cli/producer-cli.ts', '--orders must be an integer from 0 to 10000000 (got "10abc")'],
+    ['npm run producer', ['--users', '1e3'], 'infra/cli/producer-cli.ts', '--users must be an integer from 0 to 10000000 (got "1e3")'],
+    ['npm run producer', ['--products=-5'], 'infra/cli/producer-cli.ts', '--products must be an integer from 0 to 10000000 (got "-5")'],
+    ['npm run producer', ['--users', '2.5'], 'infra/cli/producer-cli.ts', '--users must be an integer from 0 to 10000000 (got "2.5")'],
+    ['npm run producer', ['--invalid-rate', '0.5x'], 'infra/cli/producer-cli.ts', '--invalid-rate must be a number from 0 to 1 (got "0.5x")'],
+    ['npm run seed', ['--users', '0x10'], 'infra/cli/seed-cli.ts', '--users must be an integer from 0 to 1000000 (got "0x10")'],
+    ['npm run stack:status', ['up', '--clickhouse-port', '80abc'], 'infra/local/stack-cli.ts', '--clickhouse-port must be an integer from 0 to 65535 (got "80abc")'],
+  ])('%s -- %j is refused before anything runs', async (command, args, script, problem) => {
+    expect(expectOneErrorLine(await tsx(script, [...args], { env: UNREACHABLE }))).toBe(`error: ${problem}. See \`${command} -- --help\`.`);
   });
 });

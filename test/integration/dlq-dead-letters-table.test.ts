@@ -86,7 +86,7 @@ describe('npm run dlq -- inspect --source table: the dead_letters table', () => 
   it('explains in one line why --offset and replay do not apply to the table', async () => {
     expect(await runDlqCli(['inspect', '--source', 'table', '--offset', '0:1'], ts.env)).toMatchObject({
       code: 1,
-      stderr: 'error: --offset picks positions on the DLQ topic, which the dead_letters table does not keep; pick rows with --record TOPIC:PARTITION:OFFSET\n',
+      stderr: 'error: --offset picks positions on the DLQ topic, which the dead_letters table does not keep; pick rows with --record TOPIC:PARTITION:OFFSET. See `npm run dlq -- --help`.\n',
     });
     expect(await runDlqCli(['replay', '--source', 'table', '--all'], ts.env)).toMatchObject({ code: 1, stderr: expect.stringMatching(/^error: replay reads the DLQ topic: [^\n]+\n$/) });
   });

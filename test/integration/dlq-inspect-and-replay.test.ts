@@ -82,19 +82,34 @@ describe("npm run dlq: the handlers' letters", () => {
     expect(await runDlqCli(['replay'], ts.env)).toEqual({
       code: 1,
       stdout: '',
-      stderr: 'error: choose what to replay: --all, --reason, --table, --offset, --record, --since or --file; see npm run dlq -- --help\n',
+      stderr: 'error: choose what to replay: --all, --reason, --table, --offset, --record, --since or --file. See `npm run dlq -- --help`.\n',
     });
-    expect(await runDlqCli(['inspect', '--bogus'], ts.env)).toEqual({ code: 1, stdout: '', stderr: 'error: unknown option --bogus; see npm run dlq -- --help\n' });
+    expect(await runDlqCli(['inspect', '--bogus'], ts.env)).toEqual({ code: 1, stdout: '', stderr: 'error: unknown option --bogus. See `npm run dlq -- --help`.\n' });
     expect(await runDlqCli(['inspect', '--offset', '2'], { ...ts.env, DLQ_TOPIC: 'users-topic' })).toMatchObject({
       code: 1,
-      stderr: 'error: --offset 2 is ambiguous: users-topic has 3 partitions; write PARTITION:OFFSET, e.g. --offset 0:2\n',
+      stderr: 'error: --offset 2 is ambiguous: users-topic has 3 partitions; write PARTITION:OFFSET, e.g. --offset 0:2. See `npm run dlq -- --help`.\n',
     });
+  });
+
+  it('--reason takes only known reasons, listing them in its one line', async () => {
+    for (const command of ['inspect', 'replay']) {
+      const outcome = await runDlqCli([command, '--reason', 'SCHEMA'], ts.env);
+      expect(outcome).toMatchObject({ code: 1, stdout: '' });
+      expect(outcome.stderr).toMatch(/^error: --reason "SCHEMA" is not a known reason: use one of EMPTY_VALUE, UNDECODABLE, OVERSIZE, INVALID_JSON, SCHEMA_VALIDATION, TABLE_MISMATCH, CLICKHOUSE_REJECTED, RetryAttemptsExhausted, [^\n]*, HANDLER, LAMBDA, UNKNOWN\. See `npm run dlq -- --help`\.\n$/);
+    }
+  });
+
+  it('a filter that matches nothing says so and exits 0', async () => {
+    expect(await runDlqCli(['inspect', '--reason', 'OVERSIZE', '--table', 'users'], ts.env)).toEqual({ code: 0, stderr: '', stdout: 'no letters match --reason OVERSIZE --table users in dlq-topic.\n' });
+    // --json keeps stdout to letter lines: the notice goes to stderr.
+    expect(await runDlqCli(['inspect', '--reason', 'OVERSIZE', '--json'], ts.env)).toEqual({ code: 0, stdout: '', stderr: 'no letters match --reason OVERSIZE in dlq-topic.\n' });
+    expect(await runDlqCli(['replay', '--reason', 'OVERSIZE', '--dry-run'], ts.env)).toEqual({ code: 0, stderr: '', stdout: 'no letters match --reason OVERSIZE in dlq-topic. Nothing to replay.\n' });
   });
 
   it('--help lists every flag and exits 0', async () => {
     const { code, stdout, stderr } = await runDlqCli(['--help'], {});
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-    for (const flag of ['inspect', 'replay', '--source', '--reason', '--table', '--offset', '--record', '--since', '--json', '--all', '--file', '--dry-run', '--help']) expect(stdout).toContain(flag);
+    for (const flag of ['inspect', 'replay', '--source', '--reason', '--table', '--offset', '--record', '--since', '--json', '--all', '--file', '--dry-run', '--allow-topic', '--help']) expect(stdout).toContain(flag);
     expect((await runDlqCli(['replay', '-h'], {})).stdout).toBe(stdout);
   });
 });

@@ -31,7 +31,7 @@ describe("npm run dlq: Lambda's on-failure records and foreign messages", () => 
   let ts: TestStack;
   let ports: ClosablePorts;
   let producer: Producer;
-  const dlq: Record<'metadataOnly' | 'embedded' | 'truncated' | 'gone' | 'foreignText' | 'foreignJson', string> = {} as never;
+  const dlq: Record<'metadataOnly' | 'embedded' | 'truncated' | 'gone' | 'foreignText' | 'foreignJson' | 'reversed' | 'elsewhere' | 'badBase64', string> = {} as never;
   let originals: { partition: number; first: bigint };
 
   const putOnDlq = async (value: string | null, key: string | null = null) => {
@@ -77,6 +77,18 @@ describe("npm run dlq: Lambda's on-failure records and foreign messages", () => 
       'user-5005',
     );
     dlq.gone = await putOnDlq(JSON.stringify(metadataOnlyLetter('users-topic', 2, '900', '901')));
+    dlq.reversed = await putOnDlq(JSON.stringify(metadataOnlyLetter('users-topic', 1, '3', '1')));
+    const ours = (source: Record<string, unknown>, extra: Record<string, unknown>) => ({
+      originalMessage: userEnvelope(5006),
+      originalEncoding: 'utf8',
+      source: { partition: 0, offset: '7', timestamp: 1, key: 'user-5006', topic: 'users-topic', ...source },
+      error: { code: 'SCHEMA_VALIDATION', message: 'bad', issues: [] },
+      failedAt: '2024-05-01T10:20:00.000Z',
+      handler: 'users',
+      ...extra,
+    });
+    dlq.elsewhere = await putOnDlq(JSON.stringify(ours({ topic: 'billing-topic' }, {})), 'user-5006');
+    dlq.badBase64 = await putOnDlq(JSON.stringify(ours({}, { originalEncoding: 'base64', originalMessage: 'this is not base64!' })), 'user-5006');
     dlq.foreignText = await putOnDlq('hello from another application');
     dlq.foreignJson = await putOnDlq(JSON.stringify({ orderId: 7, note: 'someone else’s event' }));
   });
@@ -97,7 +109,7 @@ describe("npm run dlq: Lambda's on-failure records and foreign messages", () => 
     expect(stdout).toMatch(new RegExp(`#${dlq.embedded}  users  RetriesExhausted  users-topic\\[0\\]@\\d+  Lambda on-failure record \\(function kcl-test-users, 3 attempt\\(s\\)\\): 1 record\\(s\\) in the letter\\n`));
     expect(stdout).toContain(`#${dlq.foreignText}  -  UNKNOWN  -  not JSON: "hello from another application"\n`);
     expect(stdout).toContain(`#${dlq.foreignJson}  -  UNKNOWN  -  JSON of another shape: "{\\"orderId\\":7,`);
-    expect(stdout).toContain('6 letter(s) in dlq-topic (1 HANDLER, 3 LAMBDA, 2 UNKNOWN).');
+    expect(stdout).toContain('9 letter(s) in dlq-topic (3 HANDLER, 4 LAMBDA, 2 UNKNOWN).');
   });
 
   it('replaying a metadata-only Lambda record re-reads its original records, and the users handler writes them', async () => {
@@ -131,6 +143,27 @@ describe("npm run dlq: Lambda's on-failure records and foreign messages", () => 
     expect(stderr).toMatch(new RegExp(`#${dlq.gone}: cannot replay: 2 record\\(s\\) of users-topic\\[2\\]@900..901 are not in the topic: partition 2 ends before offset \\d+\\n`));
     expect(stderr).not.toMatch(/\n\s+at /);
     expect(stdout).toBe('Nothing to replay.\n');
+  });
+
+  it('refuses a reversed offset range, a topic outside the pipeline and base64 that is not, one line each, exit 1', async () => {
+    // Act
+    const { code, stdout, stderr } = await runDlqCli(['replay', '--offset', dlq.reversed, '--offset', dlq.elsewhere, '--offset', dlq.badBase64], ts.env);
+    // Assess
+    expect(code).toBe(1);
+    const lines = stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines).toContain(`#${dlq.reversed}: cannot replay: its offset range users-topic[1]@3..1 is reversed (first after last), so it names no record; replay the records with --record TOPIC:PARTITION:OFFSET`);
+    expect(lines).toContain(
+      `#${dlq.elsewhere}: cannot replay: its records belong on "billing-topic", which is not a source topic of the pipeline (allowed: users-topic, products-topic, orders-topic; --allow-topic billing-topic sends there anyway)`,
+    );
+    expect(lines).toContain(`#${dlq.badBase64}: cannot replay: originalMessage is not valid base64 although originalEncoding is base64; fix it (or set originalEncoding to utf8) and replay with --file`);
+    expect(stdout).toBe('Nothing to replay.\n');
+    expect(await replayedFrom(dlq.badBase64)).toEqual([]);
+  });
+
+  it('--allow-topic lets a replay write to a topic the user names', async () => {
+    const allowed = await runDlqCli(['replay', '--offset', dlq.elsewhere, '--allow-topic', 'billing-topic', '--dry-run'], ts.env);
+    expect(allowed).toEqual({ code: 0, stderr: '', stdout: `#${dlq.elsewhere}: would send 1 record(s) to billing-topic (from the letter)\n` });
   });
 
   it('replay --all never picks a foreign message', async () => {

@@ -5,7 +5,7 @@ import type { KafkaMessage } from 'kafkajs';
 import { classifyLetter } from '../../../../lib/dlq/classify-letter';
 import { parseEditedLetters } from '../../../../lib/dlq/edited-letters';
 import type { Letter, OurLetter } from '../../../../lib/dlq/letter';
-import { planReplay } from '../../../../lib/dlq/replay-plan';
+import { planReplay, SOURCE_TOPICS } from '../../../../lib/dlq/replay-plan';
 import { rereadOriginals, type RangeReader } from '../../../../lib/dlq/reread-originals';
 import type { OffsetRange } from '../../../../lib/kafka/read-topic';
 
@@ -74,6 +74,32 @@ describe('planReplay', () => {
     const [fixed, stillCut] = parseEditedLetters(`${line({ originalMessage: '{"fixed":true}' })}\n${line({ originalTruncated: true })}\n`, 'fixed.jsonl');
     expect(planReplay(fixed!)).toMatchObject({ kind: 'send', records: [{ value: Buffer.from('{"fixed":true}'), key: Buffer.from('k-42'), replayedFrom: '0:7' }] });
     expect(planReplay(stillCut!)).toMatchObject({ kind: 'cannot', why: expect.stringMatching(/still a prefix/) });
+  });
+
+  it("refuses Lambda's reversed offset range instead of replaying nothing silently", () => {
+    const letter = at('9', { ...JSON.parse(fixture('lambda-sns-sqs.json').toString()), KafkaBatchInfo: { recordsInfo: { 'orders-topic-0': { firstRecordOffset: '123', lastRecordOffset: '120' } } } });
+    expect(planReplay(letter)).toMatchObject({ kind: 'cannot', why: expect.stringMatching(/^its offset range orders-topic\[0\]@123\.\.120 is reversed \(first after last\)/) });
+  });
+
+  it('sends only to the source topics unless the user allows another, and names the allowed ones', () => {
+    const elsewhere = at('7', ourValue({ source: { topic: 'billing-topic', partition: 0, offset: '1' } }));
+    expect(planReplay(elsewhere)).toMatchObject({
+      kind: 'cannot',
+      why: 'its records belong on "billing-topic", which is not a source topic of the pipeline (allowed: users-topic, products-topic, orders-topic; --allow-topic billing-topic sends there anyway)',
+    });
+    expect(planReplay(elsewhere, { allowedTopics: [...SOURCE_TOPICS, 'billing-topic'] })).toMatchObject({ kind: 'send', records: [{ topic: 'billing-topic' }] });
+    const rereadElsewhere = at('9', { ...JSON.parse(fixture('lambda-sns-sqs.json').toString()), KafkaBatchInfo: { recordsInfo: { 'audit-0': { firstRecordOffset: '1', lastRecordOffset: '2' } } } });
+    expect(planReplay(rereadElsewhere)).toMatchObject({ kind: 'cannot', why: expect.stringMatching(/^its records belong on "audit"/) });
+  });
+
+  it('reports a letter whose base64 original is not base64 instead of sending the bytes Buffer would make of it', () => {
+    expect(planReplay(at('7', ourValue({ originalEncoding: 'base64', originalMessage: 'not base64!' })))).toMatchObject({ kind: 'cannot', why: expect.stringMatching(/^originalMessage is not valid base64/) });
+    expect(planReplay(at('7', ourValue({ originalEncoding: 'base64', originalMessage: Buffer.from([0xff, 0xfe]).toString('base64') })))).toMatchObject({
+      kind: 'send',
+      records: [{ value: Buffer.from([0xff, 0xfe]) }],
+    });
+    const line = JSON.stringify({ kind: 'ours', partition: 0, offset: '7', key: '%%%', keyEncoding: 'base64', value: ourValue() });
+    expect(() => parseEditedLetters(line, 'f.jsonl')).toThrow('f.jsonl:1: key is not valid base64 although keyEncoding is base64');
   });
 
   it('refuses edited lines that are not our letters, naming the line', () => {

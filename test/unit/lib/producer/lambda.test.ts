@@ -17,4 +17,9 @@ describe('the producer Lambda rejects events that are not counts, saying what to
   it('names the field of a bad count', async () => {
     await expect(produce({ users: -1 })).rejects.toThrow(/^invalid producer event: users: /);
   });
+
+  it('names an unknown key instead of dropping it and producing the defaults', async () => {
+    await expect(produce({ user: 5 })).rejects.toThrow(new InvalidEventError('the producer event has unknown key "user": use users, products, orders, invalidRate, seed'));
+    await expect(produce({ users: 1, invalid_rate: 0.1, x: 1 })).rejects.toThrow('the producer event has unknown keys "invalid_rate", "x": use users, products, orders, invalidRate, seed');
+  });
 });
