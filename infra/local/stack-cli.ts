@@ -32,15 +32,11 @@ const dirOptions: StackDirOptions = {
 };
 const paths = stackPaths(dirOptions.dir!);
 
-/** The options of `command`; anything else is a {@link UsageError} naming the command's usage. */
+/** The options of `command`; anything else is a {@link UsageError}. */
 function parseOptions(command: Command, args: string[]): { clickhousePort?: string } {
-  try {
-    const options: ParseArgsConfig['options'] = command === 'up' ? { 'clickhouse-port': { type: 'string' } } : {};
-    const { values } = parseCliArgs({ args, options, allowPositionals: false, strict: true });
-    return { clickhousePort: (values as Record<string, string | undefined>)['clickhouse-port'] };
-  } catch (error) {
-    throw error instanceof UsageError ? new UsageError(`${error.message.replace(/\.$/, '')} (usage: ${COMMANDS[command]})`, { cause: error }) : error;
-  }
+  const options: ParseArgsConfig['options'] = command === 'up' ? { 'clickhouse-port': { type: 'string' } } : {};
+  const { values } = parseCliArgs({ args, options, allowPositionals: false, strict: true });
+  return { clickhousePort: (values as Record<string, string | undefined>)['clickhouse-port'] };
 }
 
 function printEnv(state: StackState): void {

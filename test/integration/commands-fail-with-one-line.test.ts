@@ -128,8 +128,6 @@ const COMMANDS = [
 // Unreachable servers: a command that ran anyway would fail instead of printing its usage.
 const UNREACHABLE = { CLICKHOUSE_URL: 'http://127.0.0.1:1', KAFKA_BROKERS: '127.0.0.1:1' };
 
-/** The command as its error line names it (stack:up, stack:down and stack:status share one --help). */
-const helpOf = (command: string) => (command === 'npm run stack:up' ? 'npm run stack:status' : command);
 
 describe('--help on every command prints the usage and runs nothing', () => {
   it.each(COMMANDS)('%s -- --help', async (_command, script, words) => {
@@ -142,7 +140,7 @@ describe('--help on every command prints the usage and runs nothing', () => {
 describe('a mistake on the command line is one line, worded alike by every command, pointing at --help', () => {
   it.each(COMMANDS)('%s -- --bogus', async (command, script, words) => {
     const line = expectOneErrorLine(await tsx(script, [...words, '--bogus'], { env: UNREACHABLE }));
-    expect(line).toBe(`error: unknown option --bogus. See \`${helpOf(command)} -- --help\`.`);
+    expect(line).toBe(`error: unknown option --bogus. See \`${command} -- --help\`.`);
   });
 
   it.each([
@@ -160,7 +158,7 @@ describe('a mistake on the command line is one line, worded alike by every comma
     ['npm run producer', ['--users', '2.5'], 'infra/cli/producer-cli.ts', '--users must be an integer from 0 to 10000000 (got "2.5")'],
     ['npm run producer', ['--invalid-rate', '0.5x'], 'infra/cli/producer-cli.ts', '--invalid-rate must be a number from 0 to 1 (got "0.5x")'],
     ['npm run seed', ['--users', '0x10'], 'infra/cli/seed-cli.ts', '--users must be an integer from 0 to 1000000 (got "0x10")'],
-    ['npm run stack:status', ['up', '--clickhouse-port', '80abc'], 'infra/local/stack-cli.ts', '--clickhouse-port must be an integer from 0 to 65535 (got "80abc")'],
+    ['npm run stack:up', ['up', '--clickhouse-port', '80abc'], 'infra/local/stack-cli.ts', '--clickhouse-port must be an integer from 0 to 65535 (got "80abc")'],
   ])('%s -- %j is refused before anything runs', async (command, args, script, problem) => {
     expect(expectOneErrorLine(await tsx(script, [...args], { env: UNREACHABLE }))).toBe(`error: ${problem}. See \`${command} -- --help\`.`);
   });

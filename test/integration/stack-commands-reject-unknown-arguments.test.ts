@@ -13,19 +13,19 @@ describe('stack:up, stack:down and stack:status take only their own options', ()
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it.each([
-    ['up', ['--bogus'], "Unknown option '--bogus'", 'npm run stack:up [-- --clickhouse-port N]'],
-    ['up', ['extra'], "Unexpected argument 'extra'", 'npm run stack:up [-- --clickhouse-port N]'],
-    ['up', ['--clickhouse-port'], "Option '--clickhouse-port <value>' argument missing", 'npm run stack:up [-- --clickhouse-port N]'],
-    ['down', ['--force'], "Unknown option '--force'", 'npm run stack:down'],
-    ['status', ['--clickhouse-port', '1'], "Unknown option '--clickhouse-port'", 'npm run stack:status'],
-  ])('stack:%s %j fails with one usage line and starts nothing', async (command, args, problem, usage) => {
+    ['up', ['--bogus'], 'unknown option --bogus'],
+    ['up', ['extra'], 'unexpected argument "extra"'],
+    ['up', ['--clickhouse-port'], "Option '--clickhouse-port <value>' argument missing"],
+    ['down', ['--force'], 'unknown option --force'],
+    ['status', ['--clickhouse-port', '1'], 'unknown option --clickhouse-port'],
+  ])('stack:%s %j fails with one line pointing at --help and starts nothing', async (command, args, problem) => {
     // Act
     const outcome = await runStackCli(dir, [command, ...args]);
     // Assess
     expect(outcome).toEqual({
       code: 1,
       stdout: '',
-      stderr: `error: ${problem} (usage: ${usage}). See \`npm run stack:${command} -- --help\`.\n`,
+      stderr: `error: ${problem}. See \`npm run stack:${command} -- --help\`.\n`,
     });
     expect(readdirSync(dir)).toEqual([]);
   });
