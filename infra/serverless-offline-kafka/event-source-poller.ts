@@ -154,7 +154,12 @@ export class EventSourcePoller extends EventEmitter {
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (!this.stopping.signal.aborted) this.emit('crashed', payload.error);
     });
-    consumer.on(consumer.events.GROUP_JOIN, () => this.emit('joined'));
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      // A restart that was joining while stop() ran: kafkajs's stop skips a runner that is not
+      // running yet, and the joined runner would fetch (reconnecting) for ever. Leave again.
+      if (this.stopping.signal.aborted) void consumer.disconnect().catch(() => undefined);
+      else this.emit('joined');
+    });
     await consumer.connect();
     await consumer.subscribe({ topic: d.topic, fromBeginning: d.startingPosition !== 'LATEST' });
     await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (payload) => this.onBatch(payload) });
