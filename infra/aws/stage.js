@@ -186,6 +186,11 @@ function parseStageSettings(raw, { local = false } = {}) {
     },
   };
 
+  // Deployed functions read ClickHouse's address and credentials from this secret; without it they
+  // would fall back to http://localhost:8123 and fail every batch.
+  if (!local && !s.clickhouseSecretArn) {
+    throw new StageParameterError('clickhouseSecretArn', 'is required to deploy: the ARN of a Secrets Manager secret holding {"url": "https://host:8443", "username": "…", "password": "…"} (url may instead come from clickhouseUrl); create one with `aws secretsmanager create-secret --name clickhouse --secret-string \'{…}\'`');
+  }
   if (!s.consumerGroupPrefix) throw new StageParameterError('consumerGroupPrefix', 'is required (letters, digits, ".", "_" or "-")');
   if (s.maxRecordAgeSeconds !== undefined && s.failurePolicy !== 'dlq-after-retries') {
     throw new StageParameterError('maxRecordAgeSeconds', 'applies to failurePolicy=dlq-after-retries only (retry-until-success never discards a record); leave it empty');

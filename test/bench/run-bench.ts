@@ -42,7 +42,9 @@ const round = (value: number, digits = 0): number => Number(value.toFixed(digits
 /** `sls package` into `dir`, then each table function's zip unpacked; returns bundle paths and zip sizes. */
 function packageBundles(dir: string): { bundles: Record<string, string>; zipKiB: Record<string, number> } {
   const packageDir = join(dir, 'package');
-  execFileSync('npx', ['sls', 'package', '--stage', 'bench', '--package', packageDir], {
+  // The bundles do not depend on the stage's connection parameters, but a deployable stage needs them.
+  const params = ['kafkaBrokers=b-1.bench.example:9098', 'clickhouseSecretArn=arn:aws:secretsmanager:eu-west-1:123456789012:secret:bench-AbCdEf'];
+  execFileSync('npx', ['sls', 'package', '--stage', 'bench', '--package', packageDir, ...params.map((p) => `--param=${p}`)], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
     stdio: 'ignore',

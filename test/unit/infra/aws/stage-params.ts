@@ -43,7 +43,7 @@ export function stageParams(stageName = 'dev', overrides: Raw = {}): Raw {
 export const MSK_BROKERS = 'b-1.prod-cluster.abc123.c2.kafka.eu-west-1.amazonaws.com:9098,b-2.prod-cluster.abc123.c2.kafka.eu-west-1.amazonaws.com:9098';
 
 /** The validated settings of a stage, with parameter overrides (and MSK brokers unless they override them). */
-export const settings = (overrides: Raw = {}, stageName = 'dev') => stage.parseStageSettings(stageParams(stageName, { kafkaBrokers: MSK_BROKERS, ...overrides }));
+export const settings = (overrides: Raw = {}, stageName = 'dev') => stage.parseStageSettings(stageParams(stageName, { kafkaBrokers: MSK_BROKERS, clickhouseSecretArn: CH_SECRET, ...overrides }));
 
 export const MSK_IAM: Raw = { sourceKind: 'msk', mskClusterArn: CLUSTER, kafkaAuth: 'iam', kafkaBrokers: MSK_BROKERS, clickhouseSecretArn: CH_SECRET };
 export const MSK_SCRAM: Raw = { sourceKind: 'msk', mskClusterArn: CLUSTER, kafkaAuth: 'scram-sha-512', kafkaBrokers: MSK_BROKERS, kafkaSecretArn: SCRAM_SECRET, clickhouseSecretArn: CH_SECRET };

@@ -106,9 +106,11 @@ describe('stage settings (infra/aws/stage.js)', () => {
     expect(environment.kafkaEnvironment(s)).toMatchObject({ LOG_LEVEL: 'warn', KAFKA_BROKERS: MSK_BROKERS, KAFKA_IDEMPOTENT: 'false' });
   });
 
-  it('lets local commands run without kafkaBrokers (they read .local/stack.env), nothing else', () => {
+  it('lets local commands run without kafkaBrokers and the ClickHouse secret (they read .local/stack.env), nothing else', () => {
     expect(stage.parseStageSettings(stageParams('dev'), { local: true }).brokers).toEqual([]);
     expect(() => stage.parseStageSettings(stageParams('dev'))).toThrow(/^stage parameter kafkaBrokers is required/);
+    expect(() => stage.parseStageSettings(stageParams('dev', { kafkaBrokers: MSK_BROKERS }))).toThrow(/^stage parameter clickhouseSecretArn is required to deploy/);
+    expect(stage.parseStageSettings(stageParams('dev', { kafkaBrokers: MSK_BROKERS }), { local: true }).clickhouseSecretArn).toBe('');
     expect(stage.isLocalCommand(['invoke', 'local', '-f', 'users'])).toBe(true);
     expect(stage.isLocalCommand(['offline', 'start', '--httpPort', '3000'])).toBe(true);
     expect(stage.isLocalCommand(['package', '--stage', 'dev'])).toBe(false);
