@@ -4,6 +4,7 @@
  * handlers via the local event-source emulator; prints what this run's records became, and fails
  * when any of them is not accounted for.
  */
+import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createClickHouseClient } from '../../lib/clickhouse/client';
 import { getConfig } from '../../lib/config';
@@ -31,6 +32,15 @@ const STEPS: Record<DemoStep, string> = {
   producing: 'Producing',
   consuming: 'Consuming through the handlers',
 };
+
+/** The log files this run can point at: only those that exist (error.log appears with the first error). */
+function handlerLogs(logDir: string | undefined): string {
+  if (!logDir) return 'none (LOG_DIR is empty)';
+  const names = ['combined', 'error', ...TABLE_NAMES].map((name) => `${name}.log`).filter((file) => existsSync(join(logDir, file)));
+  const dir = relative(process.cwd(), logDir) || '.';
+  if (names.length === 0) return `none written in ${dir}`;
+  return names.length === 1 ? `${dir}/${names[0]}` : `${dir}/{${names.join(',')}}`;
+}
 
 runCli(async (argv) => {
   parseCliArgs({ args: argv, options: {} });
@@ -93,8 +103,7 @@ runCli(async (argv) => {
     if (result.problems.length > 0) throw new Error(result.problems.join('; '));
     const total = result.tables.reduce((n, t) => n + t.produced, 0);
     console.log(`All ${total} records of this run are accounted for (inserted + skipped + sent to DLQ = produced). ${config.dlqTopic} holds ${result.dlqMessages} dead letters in all.`);
-    const logs = config.logDir ? `${relative(process.cwd(), config.logDir) || '.'}/{combined,error,${TABLE_NAMES.join(',')}}.log` : 'none (LOG_DIR is empty)';
-    console.log(`Handler logs: ${logs}. Done in ${(result.elapsedMs / 1000).toFixed(1)} s.`);
+    console.log(`Handler logs: ${handlerLogs(config.logDir)}. Done in ${(result.elapsedMs / 1000).toFixed(1)} s.`);
   } finally {
     await closeTableHandlers();
     await clickhouse.close();
