@@ -93,7 +93,9 @@ export class IdempotentWriter implements RowWriter {
         signal.addEventListener('abort', () => result.close(), { once: true });
         return result.json<{ message_id: string; record_id: string }>();
       }, signal);
-      return new Set(found.map((row) => keyText({ messageId: row.message_id, recordId: row.record_id })));
+      // The answer may hold stored keys that pair one batch messageId with another record's id: keep the batch's own.
+      const wanted = new Set(keys.map(keyText));
+      return new Set(found.map((row) => keyText({ messageId: row.message_id, recordId: row.record_id })).filter((key) => wanted.has(key)));
     } catch (error) {
       throw await this.failure(error, 'look up processed_events');
     }

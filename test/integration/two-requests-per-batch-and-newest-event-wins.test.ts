@@ -87,6 +87,18 @@ describe('ClickHouse requests per batch, and which version of a row wins', () =>
     expect(markers).toEqual([{ n: '2' }]);
   });
 
+  it('a stored key that pairs one batch messageId with another batch recordId does not mark either record done', async () => {
+    // Prepare: (m-a, r-b) is stored; the batch holds (m-a, r-a) and (m-b, r-b).
+    const [ra, rb] = [userId(960_001), userId(960_002)];
+    await ts.clickhouse.insert({ table: 'processed_events', format: 'JSONEachRow', values: [{ message_id: 'cross-a', table_name: 'users', record_id: rb, processed_at: new Date().toISOString().replace('T', ' ').replace('Z', '') }] });
+    const ports = createPorts(ts.config);
+    // Act
+    const found = await ports.writer.lookup('users', [{ messageId: 'cross-a', recordId: ra }, { messageId: 'cross-b', recordId: rb }], Deadline.in(30_000));
+    await ports.close();
+    // Assess
+    expect([...found]).toEqual([]);
+  });
+
   it('a messageId shared by 20,000 earlier records: the lookup answers only the batch\'s own keys', async () => {
     // Prepare: markers of earlier records under one messageId, and a batch that reuses it.
     await ts.clickhouse.command({ query: "INSERT INTO processed_events (message_id, table_name, record_id, processed_at) SELECT 'shared-id', 'users', toString(generateUUIDv4()), now64() FROM numbers(20000)" });
