@@ -88,7 +88,7 @@ function networkReason(e: ErrorLike): NetworkReason | undefined {
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || /ENOTFOUND|EAI_AGAIN/.test(message)) return { text: `host ${e.hostname ? `"${e.hostname}" ` : ''}not found`, badHost: true };
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return { text: 'host unreachable' };
   // @clickhouse/client says "Timeout error."; kafkajs "Connection timeout".
-  if (code === 'ETIMEDOUT' || /^(Timeout error|Connection timeout)/.test(message)) return { text: 'no answer (timed out)' };
+  if (code === 'ETIMEDOUT' || e.name === 'TimeoutError' || /^(Timeout error|Connection timeout)/.test(message)) return { text: 'no answer (timed out)' };
   if (['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET'].includes(code) || /socket hang up|Connection closed/i.test(message)) return { text: 'the connection was closed by the other side' };
   if (/^ERR_TLS|CERT|SELF_SIGNED|^UNABLE_TO_/.test(code)) return { text: `TLS failed (${withoutPeriod(message)})` };
   return undefined;
@@ -154,6 +154,11 @@ function clickHouseCode(e: ErrorLike): number | undefined {
 
 function describeClickHouse(links: ErrorLike[], context: FailureContext): string | undefined {
   const { clickhouse, origins } = context;
+  const impostor = links.find((e) => e.name === 'NotClickHouseError');
+  if (impostor) {
+    const answer = (impostor as ErrorLike & { answer?: string }).answer ?? '';
+    return `${clickhouse.address} ${provenance(clickhouse)} does not answer as ClickHouse (${answer}). Set ${clickhouse.variable} to the server's HTTP interface (port 8123, or 8443 with TLS).`;
+  }
   for (const e of links) {
     const code = clickHouseCode(e);
     if (code === 516 || code === 192 || code === 193 || code === 194) {

@@ -9,6 +9,7 @@ import { reconcileDeadLettersTtl, type DeadLettersTtl } from './dead-letters-ttl
 import { checkDeduplicationWindows } from './dedup-check';
 import { acquireMigrationLock } from './migration-lock';
 import { parseStatements, renderMigration } from './render';
+import { probeClickHouse } from './server-probe';
 
 export const MIGRATIONS_DIR = join(__dirname, 'migrations');
 
@@ -144,6 +145,8 @@ async function holds(client: ClickHouseClient, condition: string): Promise<boole
 /** Connects with `config`'s credentials, applies pending migrations, and closes the clients. */
 export async function migrateDatabase(config: ClickHouseConfig): Promise<MigrationResult> {
   const credentials = await resolveClickHouseCredentials(config);
+  // Fails within the request timeout when nothing, or something else, answers at the address.
+  await probeClickHouse(credentials.url, config.requestTimeoutMs);
   const common = {
     url: credentials.url,
     username: credentials.username,

@@ -42,7 +42,10 @@ function parseOptions(command: Command, args: string[]): { clickhousePort?: stri
 function printEnv(state: StackState): void {
   console.log(`Kafka brokers:  ${state.kafkaBrokers}${state.kafkaMockBrokers ? ` (limits proxy; mock brokers ${state.kafkaMockBrokers})` : ''}`);
   console.log(`ClickHouse:     ${state.clickhouseUrl}`);
-  console.log(`Environment:    ${displayPath(paths.envFile)} (every command reads it; or: set -a; . ${displayPath(paths.envFile)}; set +a)`);
+  const env = displayPath(paths.envFile);
+  // Other commands find only .local/stack.env; a stack kept elsewhere (LOCAL_STACK_DIR) is loaded by hand.
+  const readers = dirOptions.dir === LOCAL_DIR ? 'every command reads it; or' : 'other commands read only .local/stack.env: load this one with';
+  console.log(`Environment:    ${env} (${readers}: set -a; . ${env}; set +a)`);
 }
 
 async function up(portText: string | undefined): Promise<void> {

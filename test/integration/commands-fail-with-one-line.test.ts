@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { createServer, type ServerResponse } from 'node:http';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -55,6 +57,39 @@ describe('commands fail with one line naming the problem and the fix', () => {
   it('npm run migrate names CLICKHOUSE_URL and the address when ClickHouse is unreachable', async () => {
     const line = expectOneErrorLine(await tsx('infra/clickhouse/migrate-cli.ts', [], { env: { CLICKHOUSE_URL: 'http://127.0.0.1:1' } }));
     expect(line).toBe('error: cannot reach ClickHouse at http://127.0.0.1:1 (CLICKHOUSE_URL): connection refused. Is the server running? Start the local stack with `npm run stack:up`.');
+  });
+
+  it.each([
+    ['answers 200 with a web page', (res: ServerResponse) => res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html>hi</html>'), 'GET /ping gave HTTP 200 "<html>hi</html>", not "Ok."'],
+    ['answers 404 with nothing', (res: ServerResponse) => res.writeHead(404).end(), 'GET /ping gave HTTP 404 with an empty body, not "Ok."'],
+    ['answers 502 from a proxy', (res: ServerResponse) => res.writeHead(502).end('bad gateway'), 'GET /ping gave HTTP 502 "bad gateway", not "Ok."'],
+  ])('npm run migrate refuses an address that %s, applying nothing', async (_what, answer, detail) => {
+    const server = createServer((_req, res) => answer(res));
+    await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const outcome = await tsx('infra/clickhouse/migrate-cli.ts', [], { env: { CLICKHOUSE_URL: url } });
+      expect(expectOneErrorLine(outcome)).toBe(`error: ${url} (CLICKHOUSE_URL) does not answer as ClickHouse (${detail}). Set CLICKHOUSE_URL to the server's HTTP interface (port 8123, or 8443 with TLS).`);
+      expect(outcome.stdout).toBe('');
+    } finally {
+      server.close();
+    }
+  });
+
+  it('npm run migrate gives up within CLICKHOUSE_REQUEST_TIMEOUT_MS when the server never answers', async () => {
+    const sockets = new Set<Socket>();
+    const server = createNetServer((socket) => sockets.add(socket));
+    await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const started = Date.now();
+      const outcome = await tsx('infra/clickhouse/migrate-cli.ts', [], { env: { CLICKHOUSE_URL: url, CLICKHOUSE_REQUEST_TIMEOUT_MS: '1000' } });
+      expect(expectOneErrorLine(outcome)).toBe(`error: cannot reach ClickHouse at ${url} (CLICKHOUSE_URL): no answer (timed out). Is the server running? Start the local stack with \`npm run stack:up\`.`);
+      expect(Date.now() - started).toBeLessThan(30_000);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    }
   });
 
   it('npm run migrate names the variable of a bad value', async () => {
