@@ -55,8 +55,15 @@ runCli(async (argv) => {
   });
   emulator.on('invoked', (r: InvocationReport) => console.log(describeSuccess(r)));
   emulator.on('failed', (r: InvocationReport) => console.log(describeFailure(r)));
-  emulator.on('kafka-lost', (error: Error) => console.log(`${time()}  ${kafkaLostLine(config.kafka.brokers, error)}`));
-  emulator.on('kafka-back', () => console.log(`${time()}  ${KAFKA_BACK_LINE}`));
+  let kafkaLost = false;
+  emulator.on('kafka-lost', (error: Error) => {
+    kafkaLost = true;
+    console.log(`${time()}  ${kafkaLostLine(config.kafka.brokers, error)}`);
+  });
+  emulator.on('kafka-back', () => {
+    kafkaLost = false;
+    console.log(`${time()}  ${KAFKA_BACK_LINE}`);
+  });
   const halted = new Promise<Error>((resolve) => emulator.once('halted', resolve));
   console.log(`Joining the consumer groups ${CONSUMER_SERVICE}-{${TABLE_NAMES.join(',')}} at ${config.kafka.brokers.join(',')}…`);
   try {
@@ -68,5 +75,6 @@ runCli(async (argv) => {
     await emulator.stop();
     await closeTableHandlers();
   }
-  console.log('Stopped; left the consumer groups.');
+  // Leaving a group needs its coordinator: without Kafka the groups only expire (the session timeout).
+  console.log(kafkaLost ? 'Stopped; Kafka was unreachable, so the consumer groups were not left (they expire on their own).' : 'Stopped; left the consumer groups.');
 }, { command: 'npm run consumer', usage: USAGE });
