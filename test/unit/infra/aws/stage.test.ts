@@ -61,6 +61,10 @@ describe('stage settings (infra/aws/stage.js)', () => {
     [{ alarmEmail: 'ops' }, 'alarmEmail', 'email address'],
     [{ alarmDatapointsToAlarm: 6 }, 'alarmDatapointsToAlarm', 'alarmEvaluationMinutes'],
     [{ deployProducer: 'maybe' }, 'deployProducer', 'true or false'],
+    // Flags are spelt true or false, as the docs write them: no yes/no/1/0, no other case.
+    [{ deployProducer: 'yes' }, 'deployProducer', 'must be true or false (got "yes")'],
+    [{ eventSourceEnabled: '0' }, 'eventSourceEnabled', 'must be true or false (got "0")'],
+    [{ kafkaSsl: 'TRUE' }, 'kafkaSsl', 'must be true or false (or empty) (got "TRUE")'],
   ])('rejects %j naming the parameter %s', (overrides, param, detail) => {
     // Act
     const render = () => settings(overrides);
