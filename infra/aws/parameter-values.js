@@ -7,13 +7,6 @@
 
 const list = (value) => String(value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 const text = (value) => String(value ?? '').trim();
-const flag = (value, fallback) => {
-  const v = text(value).toLowerCase();
-  if (v === '') return fallback;
-  if (['true', '1', 'yes'].includes(v)) return true;
-  if (['false', '0', 'no'].includes(v)) return false;
-  return undefined;
-};
 
 class StageParameterError extends Error {
   constructor(param, message, options) {
@@ -49,12 +42,15 @@ function oneOf(raw, param, allowed) {
   return value;
 }
 
-/** true or false; empty is `fallback` (undefined: the parameter is optional and stays unset). */
+/**
+ * `true` or `false`, exactly as the docs write them (docs/operations.md); empty is `fallback`
+ * (undefined: the parameter is optional and stays unset). No yes/no/1/0: one spelling per value.
+ */
 function boolean(raw, param, fallback) {
-  if (text(raw) === '' && fallback === undefined) return undefined;
-  const value = flag(raw, fallback);
-  if (value === undefined) throw new StageParameterError(param, `must be true or false${fallback === undefined ? ' (or empty)' : ''} ${got(raw)}`);
-  return value;
+  const value = text(raw);
+  if (value === '') return fallback;
+  if (value === 'true' || value === 'false') return value === 'true';
+  throw new StageParameterError(param, `must be true or false${fallback === undefined ? ' (or empty)' : ''} ${got(raw)}`);
 }
 
 /** An optional value that must match `pattern` when set; `what` names the allowed form. */

@@ -9,6 +9,7 @@
 // The table → topic map has one definition, shared with the handlers (lib/schemas/topics.json).
 const TOPICS = require('../../lib/schemas/topics.json');
 const { StageParameterError, text, got, integer, number, oneOf, boolean, matching, listOf, url } = require('./parameter-values');
+const { commandLineParams, checkCommandLineParams } = require('./command-line-parameters');
 const TABLES = Object.keys(TOPICS);
 const POLICIES = ['retry-until-success', 'dlq-after-retries'];
 const AUTH_MODES = ['none', 'iam', 'scram-sha-512'];
@@ -238,8 +239,16 @@ const isLocalCommand = (argv = process.argv.slice(2)) => {
   return words[0] === 'offline' || (words[0] === 'invoke' && words[1] === 'local');
 };
 
-/** The stage's settings from serverless's variable resolver (`${file(infra/aws/….js):…}` entry points). */
-async function stageSettings(resolveVariable, { local = isLocalCommand() } = {}) {
+/**
+ * The stage's settings from serverless's variable resolver (`${file(infra/aws/….js):…}` entry points).
+ * `argv`'s `--param` names must be stage parameters or names serverless.yml's `params` blocks
+ * define (read only when a name is not in PARAMS).
+ */
+async function stageSettings(resolveVariable, { local = isLocalCommand(), argv = process.argv.slice(2) } = {}) {
+  const configured = commandLineParams(argv).every(({ name }) => PARAMS.includes(name))
+    ? []
+    : Object.values((await resolveVariable('self:params')) ?? {}).flatMap((block) => Object.keys(block ?? {}));
+  checkCommandLineParams(argv, [...PARAMS, ...configured]);
   const raw = { service: await resolveVariable('self:service'), stage: await resolveVariable('sls:stage') };
   for (const name of PARAMS) raw[name] = await resolveVariable(`param:${name}`);
   return parseOnce(raw, { local });
@@ -287,6 +296,7 @@ module.exports = {
   StageParameterError,
   parseStageSettings,
   stageSettings,
+  checkCommandLineParams,
   fromStage,
   errorLine,
   isLocalCommand,

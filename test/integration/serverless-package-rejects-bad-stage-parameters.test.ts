@@ -34,6 +34,8 @@ describe('npx sls package refuses a bad stage with one line naming the parameter
     ['a value outside its enum', [BROKERS, 'kafkaSsl=maybe'], 'kafkaSsl', 'must be true or false (or empty) (got "maybe")'],
     ['a cross-field conflict', [BROKERS, 'dlqTopic=orders-topic'], 'dlqTopic', 'must not be a source topic (users-topic, products-topic, orders-topic) (got "orders-topic")'],
     ['an auth mode the source kind cannot use', ['sourceKind=kafka', 'kafkaBrokers=k1:9096', 'kafkaAuth=iam'], 'kafkaAuth', 'must be none or scram-sha-512 when sourceKind=kafka'],
+    ['a misspelt parameter name serverless would ignore', [BROKERS, 'functionTimout=10'], 'functionTimout', 'is not known (did you mean functionTimeout?)'],
+    ['an empty value serverless itself cannot read', ['kafkaBrokers='], 'kafkaBrokers', 'has no value in --param="kafkaBrokers="'],
   ])('%s', async (_class, params, param, detail) => {
     // Act
     const outcome = await slsPackage(params);

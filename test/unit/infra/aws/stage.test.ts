@@ -61,6 +61,10 @@ describe('stage settings (infra/aws/stage.js)', () => {
     [{ alarmEmail: 'ops' }, 'alarmEmail', 'email address'],
     [{ alarmDatapointsToAlarm: 6 }, 'alarmDatapointsToAlarm', 'alarmEvaluationMinutes'],
     [{ deployProducer: 'maybe' }, 'deployProducer', 'true or false'],
+    // Flags are spelt true or false, as the docs write them: no yes/no/1/0, no other case.
+    [{ deployProducer: 'yes' }, 'deployProducer', 'must be true or false (got "yes")'],
+    [{ eventSourceEnabled: '0' }, 'eventSourceEnabled', 'must be true or false (got "0")'],
+    [{ kafkaSsl: 'TRUE' }, 'kafkaSsl', 'must be true or false (or empty) (got "TRUE")'],
   ])('rejects %j naming the parameter %s', (overrides, param, detail) => {
     // Act
     const render = () => settings(overrides);
@@ -138,6 +142,46 @@ describe('stage settings (infra/aws/stage.js)', () => {
     expect(s).toEqual(settings(MSK_IAM));
     // Every serverless.yml reference shares one parse (and one error) per set of values.
     expect(await stage.stageSettings(resolveVariable, { local: false })).toBe(s);
+  });
+
+  describe('--param options on the command line', () => {
+    const KNOWN = ['functionTimeout', 'kafkaBrokers', 'deployProducer'];
+
+    it.each([
+      ['a misspelt name, with the closest known one', ['package', '--param=functionTimout=10'], 'stage parameter functionTimout is not known (did you mean functionTimeout?)'],
+      ['a name in the wrong case', ['package', '--param', 'functiontimeout=10'], 'stage parameter functiontimeout is not known (did you mean functionTimeout?)'],
+      ['a name like no known one, with where they are listed', ['package', '--param=region=eu-west-1'], 'stage parameter region is not known (docs/operations.md, "Stage parameters", lists them)'],
+      ['an empty value serverless cannot read', ['package', '--param=kafkaBrokers='], 'stage parameter kafkaBrokers has no value in --param="kafkaBrokers=" (serverless cannot read an empty --param): leave the parameter out'],
+      ['a name without a value', ['package', '--param', 'deployProducer'], 'stage parameter deployProducer has no value in --param="deployProducer"'],
+    ])('refuses %s', (_case, argv, message) => {
+      // Act
+      const check = () => stage.checkCommandLineParams(argv, KNOWN);
+      // Assess
+      expect(check).toThrow(stage.StageParameterError);
+      expect(check).toThrow(message);
+    });
+
+    it('accepts known names in either form, and ignores every other option', () => {
+      expect(() => stage.checkCommandLineParams(['deploy', '--stage', 'prod', '--param=functionTimeout=10', '--param', 'deployProducer=false', '--verbose'], KNOWN)).not.toThrow();
+      expect(() => stage.checkCommandLineParams(['package'], [])).not.toThrow();
+    });
+
+    it('knows every name serverless.yml\'s params blocks define, besides the stage parameters', async () => {
+      // Prepare: a prod block with a parameter of its own, read by something other than stage.js.
+      const params = stageParams('dev', MSK_IAM);
+      const resolveVariable = async (address: string) => {
+        if (address === 'self:service') return 'kafka-clickhouse-lambda';
+        if (address === 'sls:stage') return 'dev';
+        if (address === 'self:params') return { default: {}, prod: { releaseLabel: 'v1' } };
+        return params[address.replace(/^param:/, '')];
+      };
+      // Act
+      const known = stage.stageSettings(resolveVariable, { local: false, argv: ['package', '--param=releaseLabel=v2'] });
+      const misspelt = stage.stageSettings(resolveVariable, { local: false, argv: ['package', '--param=releaseLabl=v2'] });
+      // Assess
+      await expect(known).resolves.toEqual(settings(MSK_IAM));
+      await expect(misspelt).rejects.toThrow('stage parameter releaseLabl is not known (did you mean releaseLabel?)');
+    });
   });
 
   it('parses a stage once per set of values: every reference gets the same error', async () => {
