@@ -46,11 +46,17 @@ function oneOf(raw, param, allowed) {
  * `true` or `false`, exactly as the docs write them (docs/operations.md); empty is `fallback`
  * (undefined: the parameter is optional and stays unset). No yes/no/1/0: one spelling per value.
  */
+const TRUE = new Set(['true', '1', 'yes']);
+const FALSE = new Set(['false', '0', 'no']);
+
 function boolean(raw, param, fallback) {
   const value = text(raw);
   if (value === '') return fallback;
-  if (value === 'true' || value === 'false') return value === 'true';
-  throw new StageParameterError(param, `must be true or false${fallback === undefined ? ' (or empty)' : ''} ${got(raw)}`);
+  // The spellings lib/config.ts accepts for the same settings (KAFKA_SSL, KAFKA_IDEMPOTENT), which
+  // serverless.yml passes through from the shell: one vocabulary for a flag everywhere.
+  if (TRUE.has(value)) return true;
+  if (FALSE.has(value)) return false;
+  throw new StageParameterError(param, `must be true or false (also 1/0, yes/no)${fallback === undefined ? ' (or empty)' : ''} ${got(raw)}`);
 }
 
 /** An optional value that must match `pattern` when set; `what` names the allowed form. */

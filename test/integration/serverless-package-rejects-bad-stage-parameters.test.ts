@@ -31,7 +31,7 @@ describe('npx sls package refuses a bad stage with one line naming the parameter
     ['a missing parameter the DLQ producer needs', [], 'kafkaBrokers', `is required: the DLQ producer of every table function connects to these host:port bootstrap brokers; for sourceKind=msk run \`aws kafka get-bootstrap-brokers --cluster-arn ${CLUSTER}\``],
     ['no ClickHouse secret for the deployed functions', [BROKERS], 'clickhouseSecretArn', 'is required to deploy: the ARN of a Secrets Manager secret holding'],
     ['a value of the wrong type', [BROKERS, 'dlqMaxMessageBytes=abc'], 'dlqMaxMessageBytes', 'must be an integer from 16384 to 1000000 (got "abc")'],
-    ['a value outside its enum', [BROKERS, 'kafkaSsl=maybe'], 'kafkaSsl', 'must be true or false (or empty) (got "maybe")'],
+    ['a value outside its enum', [BROKERS, 'kafkaSsl=maybe'], 'kafkaSsl', 'must be true or false (also 1/0, yes/no) (or empty) (got "maybe")'],
     ['a cross-field conflict', [BROKERS, 'dlqTopic=orders-topic'], 'dlqTopic', 'must not be a source topic (users-topic, products-topic, orders-topic) (got "orders-topic")'],
     ['an auth mode the source kind cannot use', ['sourceKind=kafka', 'kafkaBrokers=k1:9096', 'kafkaAuth=iam'], 'kafkaAuth', 'must be none or scram-sha-512 when sourceKind=kafka'],
     ['a misspelt parameter name serverless would ignore', [BROKERS, 'functionTimout=10'], 'functionTimout', 'is not known (did you mean functionTimeout?)'],

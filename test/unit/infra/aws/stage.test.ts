@@ -38,7 +38,7 @@ describe('stage settings (infra/aws/stage.js)', () => {
     [{ serverRootCaSecretArn: CA_SECRET }, 'serverRootCaSecretArn', 'sourceKind=kafka'],
     [{ vpcSubnetIds: 'subnet-a', vpcSecurityGroupId: 'sg-1' }, 'vpcSubnetIds', 'self-managed Kafka (sourceKind=kafka) only'],
     [{ sourceKind: 'kafka', kafkaBrokers: 'k:9092', vpcSubnetIds: 'subnet-a' }, 'vpcSecurityGroupId', 'required with the other VPC parameter'],
-    [{ kafkaSsl: 'maybe' }, 'kafkaSsl', 'must be true or false (or empty) (got "maybe")'],
+    [{ kafkaSsl: 'maybe' }, 'kafkaSsl', 'must be true or false (also 1/0, yes/no) (or empty) (got "maybe")'],
     [{ ...MSK_IAM, kafkaSsl: 'false' }, 'kafkaSsl', 'must be true or empty with kafkaAuth=iam on MSK'],
     [{ ...SELF_MANAGED, serverRootCaSecretArn: '', clientCertificateSecretArn: '', kafkaSsl: 'false' }, 'kafkaSsl', 'SASL/SCRAM over TLS only'],
     // The dead-letter topic and the handlers' settings.
@@ -61,10 +61,10 @@ describe('stage settings (infra/aws/stage.js)', () => {
     [{ alarmEmail: 'ops' }, 'alarmEmail', 'email address'],
     [{ alarmDatapointsToAlarm: 6 }, 'alarmDatapointsToAlarm', 'alarmEvaluationMinutes'],
     [{ deployProducer: 'maybe' }, 'deployProducer', 'true or false'],
-    // Flags are spelt true or false, as the docs write them: no yes/no/1/0, no other case.
-    [{ deployProducer: 'yes' }, 'deployProducer', 'must be true or false (got "yes")'],
-    [{ eventSourceEnabled: '0' }, 'eventSourceEnabled', 'must be true or false (got "0")'],
-    [{ kafkaSsl: 'TRUE' }, 'kafkaSsl', 'must be true or false (or empty) (got "TRUE")'],
+    // Flags take the handlers' spellings (true/false, 1/0, yes/no), lower case only.
+    [{ deployProducer: 'TRUE' }, 'deployProducer', 'must be true or false (also 1/0, yes/no) (got "TRUE")'],
+    [{ eventSourceEnabled: 'off' }, 'eventSourceEnabled', 'must be true or false (also 1/0, yes/no) (got "off")'],
+    [{ kafkaSsl: 'TRUE' }, 'kafkaSsl', 'must be true or false (also 1/0, yes/no) (or empty) (got "TRUE")'],
   ])('rejects %j naming the parameter %s', (overrides, param, detail) => {
     // Act
     const render = () => settings(overrides);
