@@ -1,7 +1,7 @@
 import { inspect, parseArgs, type ParseArgsConfig } from 'node:util';
 import { resolveEnvironment } from '../../lib/environment';
 import { describeFailure, failureContext, UsageError, type FailureContext } from './describe-failure';
-import { exitAfterFlush, tolerateClosedReaders } from './exit-after-flush';
+import { exitAfterFlush, stallBoundFrom, tolerateClosedReaders } from './exit-after-flush';
 
 export { UsageError } from './describe-failure';
 
@@ -14,6 +14,10 @@ export interface CliOptions {
 
 /** `DEBUG=1` (any non-empty value) adds stack traces and the Kafka client's own log lines. */
 export const isDebug = (): boolean => Boolean(process.env.DEBUG);
+
+let stallMs: number | undefined;
+/** How long a stalled reader of the output is waited for; `KCL_FLUSH_STALL_MS` (read once) is for the tests. */
+const flushStallMs = (): number => (stallMs ??= stallBoundFrom(process.env.KCL_FLUSH_STALL_MS));
 
 export const wantsHelp = (argv: readonly string[]): boolean => argv.includes('--help') || argv.includes('-h');
 
@@ -56,15 +60,16 @@ function currentContext(): FailureContext {
 export function exitWithFailure(error: unknown, helpCommand?: string): Promise<never> {
   process.stderr.write(`error: ${describeFailure(error, currentContext(), { helpCommand })}\n`);
   if (isDebug()) process.stderr.write(`${inspect(error, { depth: 6 })}\n`);
-  return exitAfterFlush(1);
+  return exitAfterFlush(1, flushStallMs());
 }
 
 /**
  * Runs a command-line entry point. `--help` prints the usage and exits 0 without running it; a
  * failure prints one line saying what is wrong and how to fix it (no stack unless DEBUG is set)
  * and exits 1; success exits with `process.exitCode` even if a client left a socket open. Every
- * exit waits until stdout and stderr reached their reader (`| jq` gets all of it), and a reader
- * that closes early (`| head -1`) ends the output quietly, not the command.
+ * exit waits until stdout and stderr reached their reader (`| jq` gets all of it), a reader that
+ * closes early (`| head -1`) ends the output quietly, not the command, and a reader that stops
+ * reading for 10 s fails the command with a line saying the output was cut short.
  *
  * @example
  * runCli(async (argv) => { ... }, { command: 'npm run producer', usage: 'usage: npm run producer -- [--users N]' });
@@ -83,7 +88,7 @@ export function runCli(main: (argv: string[]) => Promise<void>, options?: CliOpt
   const succeed = (code: number) => {
     if (ending) return;
     ending = true;
-    void exitAfterFlush(code);
+    void exitAfterFlush(code, flushStallMs());
   };
   tolerateClosedReaders(fail);
   if (options && wantsHelp(argv)) {
