@@ -137,6 +137,24 @@ describe('--help on every command prints the usage and runs nothing', () => {
   });
 });
 
+describe('npm run dlq -- replay --file names the file and what is wrong with it', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'replay-file-'));
+    writeFileSync(join(dir, 'empty.jsonl'), '\n\n');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each([
+    ['missing.jsonl', 'cannot read --file DIR/missing.jsonl: no such file'],
+    ['', 'cannot read --file DIR/: is a directory'],
+    ['empty.jsonl', '--file DIR/empty.jsonl holds no letters (write the lines of inspect --json you want to replay)'],
+  ])('--file DIR/%s', async (name, problem) => {
+    const line = expectOneErrorLine(await tsx('infra/cli/dlq-cli.ts', ['replay', '--file', `${dir}/${name}`], { env: UNREACHABLE }));
+    expect(line).toBe(`error: ${problem.replace('DIR', dir)}`);
+  });
+});
+
 describe('a mistake on the command line is one line, worded alike by every command, pointing at --help', () => {
   it.each(COMMANDS)('%s -- --bogus', async (command, script, words) => {
     const line = expectOneErrorLine(await tsx(script, [...words, '--bogus'], { env: UNREACHABLE }));
