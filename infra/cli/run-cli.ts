@@ -21,11 +21,22 @@ const flushStallMs = (): number => (stallMs ??= stallBoundFrom(process.env.KCL_F
 
 export const wantsHelp = (argv: readonly string[]): boolean => argv.includes('--help') || argv.includes('-h');
 
-/** The wording every command uses for a mistake `parseArgs` finds (Node's own advises `--`, which never helps here). */
-function usageMistake(error: Error & { code?: string }): string {
+/**
+ * The wording every command uses for a mistake `parseArgs` finds (Node's own advises `--`, which
+ * never helps here, and calls `--seed -1` "ambiguous" without saying how to write it).
+ */
+function usageMistake(error: Error & { code?: string }, args: readonly string[]): string {
   const quoted = /'([^']+)'/.exec(error.message)?.[1];
   if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && quoted) return `unknown option ${quoted}`;
   if (error.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' && quoted) return `unexpected argument "${quoted}"`;
+  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && quoted?.startsWith('--')) {
+    const option = quoted.split(' ')[0]!;
+    // parseArgs takes no value that starts with "-" after a space: it could be the next option.
+    const next = args[args.indexOf(option) + 1];
+    if (/ambiguous/.test(error.message) && next?.startsWith('--')) return `${option} needs a value before ${next}`;
+    if (/ambiguous/.test(error.message) && next !== undefined) return `${option} needs its value attached when it starts with "-": ${option}=${next}`;
+    if (/missing/.test(error.message)) return `${option} needs a value`;
+  }
   return error.message.split(/\.\s/)[0]!;
 }
 
@@ -34,7 +45,7 @@ export function parseCliArgs<T extends ParseArgsConfig>(config: T): ReturnType<t
   try {
     return parseArgs(config);
   } catch (error) {
-    throw new UsageError(usageMistake(error as Error), { cause: error });
+    throw new UsageError(usageMistake(error as Error, config.args ?? process.argv.slice(2)), { cause: error });
   }
 }
 
