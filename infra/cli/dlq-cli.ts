@@ -10,7 +10,7 @@ import { replay } from '../../lib/dlq/replay';
 import { planReplay, SOURCE_TOPICS } from '../../lib/dlq/replay-plan';
 import { parseReason } from '../../lib/dlq/reasons';
 import { rereadOriginals } from '../../lib/dlq/reread-originals';
-import { DlqUsageError, parsePositions, parseRecordRefs, parseSince } from '../../lib/dlq/selectors';
+import { DlqUsageError, parsePositions, parseRecordRefs, parseSince, readOffsetRefs } from '../../lib/dlq/selectors';
 import { createKafka, createProducer } from '../../lib/kafka/client';
 import { readTopicRanges } from '../../lib/kafka/read-topic';
 import { isTableName, TABLE_NAMES } from '../../lib/schemas';
@@ -161,6 +161,9 @@ runCli(
     if (misplaced) throw new DlqUsageError(`--${misplaced} does not apply to ${command}`);
     if (values.table !== undefined && !isTableName(values.table)) throw new DlqUsageError(`--table must be one of ${TABLE_NAMES.join(', ')} (got ${JSON.stringify(values.table)})`);
     if (values.reason !== undefined) parseReason(values.reason);
+    // Checked before anything connects: a typo needs no broker to be told.
+    if (values.offset) readOffsetRefs(values.offset);
+    if (values.record) parseRecordRefs(values.record);
     const badTopic = values['allow-topic']?.find((t) => !TOPIC_NAME.test(t));
     if (badTopic !== undefined) throw new DlqUsageError(`--allow-topic ${JSON.stringify(badTopic)} is not a Kafka topic name`);
     const source = values.source ?? 'topic';

@@ -180,6 +180,7 @@ describe('a mistake on the command line is one line, worded alike by every comma
     ['npm run producer', ['--seed', '--users', '3'], 'infra/cli/producer-cli.ts', '--seed needs a value before --users'],
     ['npm run producer', ['--seed=2147483648'], 'infra/cli/producer-cli.ts', '--seed must be an integer from -2147483648 to 2147483647 (got "2147483648")'],
     ['npm run dlq', ['inspect', '--since', '-3d'], 'infra/cli/dlq-cli.ts', '--since needs its value attached when it starts with "-": --since=-3d'],
+    ['npm run dlq', ['inspect', '--offset', '0:99999999999999999999999'], 'infra/cli/dlq-cli.ts', '--offset 0:99999999999999999999999: offset 99999999999999999999999 is beyond the largest Kafka offset (9223372036854775807)'],
     ['npm run stack:up', ['up', '--clickhouse-port', '80abc'], 'infra/local/stack-cli.ts', '--clickhouse-port must be an integer from 0 to 65535 (got "80abc")'],
   ])('%s -- %j is refused before anything runs', async (command, args, script, problem) => {
     expect(expectOneErrorLine(await tsx(script, [...args], { env: UNREACHABLE }))).toBe(`error: ${problem}. See \`${command} -- --help\`.`);
