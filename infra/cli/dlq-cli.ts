@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { logLevel, type Kafka } from 'kafkajs';
 import { getConfig, type Config } from '../../lib/config';
 import { createClickHouseClient } from '../../lib/clickhouse/client';
-import { parseEditedLetters } from '../../lib/dlq/edited-letters';
 import { formatLetterJson, formatLetterLine, formatOutcome, formatSummary } from '../../lib/dlq/format-letter';
 import type { Letter } from '../../lib/dlq/letter';
 import { isFiltered, type LetterFilter } from '../../lib/dlq/letter-filter';
@@ -12,11 +10,12 @@ import { replay } from '../../lib/dlq/replay';
 import { planReplay, SOURCE_TOPICS } from '../../lib/dlq/replay-plan';
 import { parseReason } from '../../lib/dlq/reasons';
 import { rereadOriginals } from '../../lib/dlq/reread-originals';
-import { DlqUsageError, parsePositions, parseRecordRefs, parseSince } from '../../lib/dlq/selectors';
+import { DlqUsageError, parsePositions, parseRecordRefs, parseSince, readOffsetRefs } from '../../lib/dlq/selectors';
 import { createKafka, createProducer } from '../../lib/kafka/client';
 import { readTopicRanges } from '../../lib/kafka/read-topic';
 import { isTableName, TABLE_NAMES } from '../../lib/schemas';
 import { fetchOffsetBounds } from '../../lib/kafka/topic-offsets';
+import { readLettersFile } from './read-letters-file';
 import { commandOf, parseCliArgs, runCli } from './run-cli';
 
 const HELP = `usage: npm run dlq -- inspect [--source topic|table] [filters] [--json]
@@ -120,7 +119,7 @@ async function replayLetters(config: Config, kafka: Kafka, values: Values): Prom
     if (values.all || isFiltered(await filterOf(values, undefined, config.dlqTopic)) || values.offset?.length) {
       throw new DlqUsageError('--file replays the lines of the file: leave out --all and the filters');
     }
-    letters = parseEditedLetters(readFileSync(values.file, 'utf8'), values.file);
+    letters = readLettersFile(values.file);
   } else {
     const filter = await filterOf(values, kafka, config.dlqTopic);
     if (!isFiltered(filter) && !values.all) throw new DlqUsageError('choose what to replay: --all, --reason, --table, --offset, --record, --since or --file');
@@ -162,6 +161,9 @@ runCli(
     if (misplaced) throw new DlqUsageError(`--${misplaced} does not apply to ${command}`);
     if (values.table !== undefined && !isTableName(values.table)) throw new DlqUsageError(`--table must be one of ${TABLE_NAMES.join(', ')} (got ${JSON.stringify(values.table)})`);
     if (values.reason !== undefined) parseReason(values.reason);
+    // Checked before anything connects: a typo needs no broker to be told.
+    if (values.offset) readOffsetRefs(values.offset);
+    if (values.record) parseRecordRefs(values.record);
     const badTopic = values['allow-topic']?.find((t) => !TOPIC_NAME.test(t));
     if (badTopic !== undefined) throw new DlqUsageError(`--allow-topic ${JSON.stringify(badTopic)} is not a Kafka topic name`);
     const source = values.source ?? 'topic';

@@ -9,6 +9,9 @@ export interface NumberRange {
   readonly max: number;
 }
 
+/** `--seed` of the producer and the seed command: a 32-bit signed integer. */
+export const SEED_RANGE: NumberRange = { min: -(2 ** 31), max: 2 ** 31 - 1 };
+
 const INTEGER = /^-?\d+$/;
 const DECIMAL = /^\d+(\.\d+)?$|^\.\d+$/;
 

@@ -4,7 +4,7 @@ import { generateSampleData } from '../../lib/producer/sample-data';
 import { sendSampleData } from '../../lib/producer/send-sample-data';
 import { cliKafkaOptions } from './kafka-options';
 import { progressBar } from './progress-bar';
-import { decimalOption, integerOption } from './number-options';
+import { decimalOption, integerOption, SEED_RANGE } from './number-options';
 import { parseCliArgs, runCli } from './run-cli';
 
 const USAGE = `usage: npm run producer -- [--users N] [--products N] [--orders N] [--invalid-rate 0..1] [--seed N]
@@ -14,7 +14,6 @@ orders-topic of KAFKA_BROKERS. Counts default to PRODUCER_USERS_COUNT, PRODUCER_
 PRODUCER_ORDERS_COUNT, PRODUCER_INVALID_RATE and PRODUCER_SEED (docs/configuration.md).`;
 
 const COUNT = { min: 0, max: 10_000_000 };
-const SEED = { min: -(2 ** 31), max: 2 ** 31 };
 
 runCli(
   async (argv) => {
@@ -27,7 +26,7 @@ runCli(
       products: integerOption('products', values.products, COUNT),
       orders: integerOption('orders', values.orders, COUNT),
       invalidRate: decimalOption('invalid-rate', values['invalid-rate'], { min: 0, max: 1 }),
-      seed: integerOption('seed', values.seed, SEED),
+      seed: integerOption('seed', values.seed, SEED_RANGE),
     };
     const config = getConfig();
     const p = config.producer;

@@ -6,7 +6,7 @@ import { closeTableHandlers } from '../demo/local-functions';
 import { SEED_TOPIC, seedTables } from '../demo/seed';
 import { PROJECT_ROOT } from '../local/local-stack';
 import { handlerLoader } from '../serverless-offline-kafka/plugin-core';
-import { integerOption } from './number-options';
+import { integerOption, SEED_RANGE } from './number-options';
 import { parseCliArgs, runCli } from './run-cli';
 
 const USAGE = `usage: npm run seed -- [--users N] [--products N] [--orders N] [--seed N]
@@ -23,7 +23,7 @@ runCli(async (argv) => {
     users: integerOption('users', values.users, COUNT),
     products: integerOption('products', values.products, COUNT),
     orders: integerOption('orders', values.orders, COUNT),
-    seed: integerOption('seed', values.seed, { min: -(2 ** 31), max: 2 ** 31 }),
+    seed: integerOption('seed', values.seed, SEED_RANGE),
   };
   process.env.LOG_LEVEL ??= 'warn';
   process.env.LOG_DIR ??= join(PROJECT_ROOT, 'logs');

@@ -172,6 +172,24 @@ describe('--help on every command prints the usage and runs nothing', () => {
   });
 });
 
+describe('npm run dlq -- replay --file names the file and what is wrong with it', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'replay-file-'));
+    writeFileSync(join(dir, 'empty.jsonl'), '\n\n');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each([
+    ['missing.jsonl', 'cannot read --file DIR/missing.jsonl: no such file'],
+    ['', 'cannot read --file DIR/: is a directory'],
+    ['empty.jsonl', '--file DIR/empty.jsonl holds no letters (write the lines of inspect --json you want to replay)'],
+  ])('--file DIR/%s', async (name, problem) => {
+    const line = expectOneErrorLine(await tsx('infra/cli/dlq-cli.ts', ['replay', '--file', `${dir}/${name}`], { env: UNREACHABLE }));
+    expect(line).toBe(`error: ${problem.replace('DIR', dir)}`);
+  });
+});
+
 describe('a mistake on the command line is one line, worded alike by every command, pointing at --help', () => {
   it.each(COMMANDS)('%s -- --bogus', async (command, script, words) => {
     const line = expectOneErrorLine(await tsx(script, [...words, '--bogus'], { env: UNREACHABLE }));
@@ -193,6 +211,11 @@ describe('a mistake on the command line is one line, worded alike by every comma
     ['npm run producer', ['--users', '2.5'], 'infra/cli/producer-cli.ts', '--users must be an integer from 0 to 10000000 (got "2.5")'],
     ['npm run producer', ['--invalid-rate', '0.5x'], 'infra/cli/producer-cli.ts', '--invalid-rate must be a number from 0 to 1 (got "0.5x")'],
     ['npm run seed', ['--users', '0x10'], 'infra/cli/seed-cli.ts', '--users must be an integer from 0 to 1000000 (got "0x10")'],
+    ['npm run producer', ['--seed', '-1'], 'infra/cli/producer-cli.ts', '--seed needs its value attached when it starts with "-": --seed=-1'],
+    ['npm run producer', ['--seed', '--users', '3'], 'infra/cli/producer-cli.ts', '--seed needs a value before --users'],
+    ['npm run producer', ['--seed=2147483648'], 'infra/cli/producer-cli.ts', '--seed must be an integer from -2147483648 to 2147483647 (got "2147483648")'],
+    ['npm run dlq', ['inspect', '--since', '-3d'], 'infra/cli/dlq-cli.ts', '--since needs its value attached when it starts with "-": --since=-3d'],
+    ['npm run dlq', ['inspect', '--offset', '0:99999999999999999999999'], 'infra/cli/dlq-cli.ts', '--offset 0:99999999999999999999999: offset 99999999999999999999999 is beyond the largest Kafka offset (9223372036854775807)'],
     ['npm run stack:up', ['up', '--clickhouse-port', '80abc'], 'infra/local/stack-cli.ts', '--clickhouse-port must be an integer from 0 to 65535 (got "80abc")'],
   ])('%s -- %j is refused before anything runs', async (command, args, script, problem) => {
     expect(expectOneErrorLine(await tsx(script, [...args], { env: UNREACHABLE }))).toBe(`error: ${problem}. See \`${command} -- --help\`.`);

@@ -55,4 +55,16 @@ describe('a command piped into another program', () => {
     expect(outcome.stdout).toHaveLength(100);
     expect(outcome.stderr).toBe('command exited 0\n');
   });
+
+  it('says the output was cut short and fails when the reader stops reading longer than the stall bound', async () => {
+    // Act: a reader that sleeps 2 s before reading, against a stall bound of 0.3 s.
+    const outcome = await pipeline('{ sleep 2; wc -c; }', { KCL_FLUSH_STALL_MS: '300' });
+    // Assess
+    const match = /^error: output cut short: the reader of stdout stopped reading for 0\.3 s \((\d+) bytes not written\)\ncommand exited 1\n$/.exec(outcome.stderr);
+    expect(match).not.toBeNull();
+    const [received, unwritten] = [Number(outcome.stdout.trim()), Number(match![1])];
+    expect(unwritten).toBeGreaterThan(0);
+    expect(received).toBeLessThan(BYTES);
+    expect(received + unwritten).toBeGreaterThanOrEqual(BYTES);
+  });
 });

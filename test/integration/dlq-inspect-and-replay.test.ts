@@ -89,6 +89,11 @@ describe("npm run dlq: the handlers' letters", () => {
       code: 1,
       stderr: 'error: --offset 2 is ambiguous: users-topic has 3 partitions; write PARTITION:OFFSET, e.g. --offset 0:2. See `npm run dlq -- --help`.\n',
     });
+    expect(await runDlqCli(['inspect', '--offset', '5:1'], ts.env)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: --offset 5:1: dlq-topic has no partition 5 (it has 1 partition: 0). See `npm run dlq -- --help`.\n',
+    });
   });
 
   it('--reason takes only known reasons, listing them in its one line', async () => {

@@ -1,4 +1,4 @@
-import { decimalOption, integerOption } from '../../../infra/cli/number-options';
+import { decimalOption, integerOption, SEED_RANGE } from '../../../infra/cli/number-options';
 
 describe('numbers on a command line are read strictly', () => {
   const COUNT = { min: 0, max: 100 };
@@ -23,5 +23,11 @@ describe('numbers on a command line are read strictly', () => {
     expect(decimalOption('invalid-rate', '.5', { min: 0, max: 1 })).toBe(0.5);
     expect(decimalOption('invalid-rate', '1', { min: 0, max: 1 })).toBe(1);
     for (const text of ['1.5', '-0.1', '0.1x', '1e-1', '', '.']) expect(() => decimalOption('invalid-rate', text, { min: 0, max: 1 })).toThrow(`--invalid-rate must be a number from 0 to 1 (got ${JSON.stringify(text)})`);
+  });
+
+  it('takes a seed as a 32-bit signed integer', () => {
+    expect(integerOption('seed', '2147483647', SEED_RANGE)).toBe(2147483647);
+    expect(integerOption('seed', '-2147483648', SEED_RANGE)).toBe(-2147483648);
+    expect(() => integerOption('seed', '2147483648', SEED_RANGE)).toThrow('--seed must be an integer from -2147483648 to 2147483647 (got "2147483648")');
   });
 });

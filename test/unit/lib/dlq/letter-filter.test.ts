@@ -1,7 +1,7 @@
 import { classifyLetter } from '../../../../lib/dlq/classify-letter';
 import type { Letter } from '../../../../lib/dlq/letter';
 import { matchesFilter } from '../../../../lib/dlq/letter-filter';
-import { DlqUsageError, parsePositions, parseRecordRefs, parseSince } from '../../../../lib/dlq/selectors';
+import { DlqUsageError, parsePositions, parseRecordRefs, parseSince, readOffsetRefs } from '../../../../lib/dlq/selectors';
 
 const ours: Letter = {
   kind: 'ours',
@@ -65,6 +65,19 @@ describe('--offset, --record and --since values', () => {
   it('takes TOPIC:PARTITION:OFFSET records', () => {
     expect(parseRecordRefs(['users-topic:2:42'])).toEqual([{ topic: 'users-topic', partition: 2, offset: 42n }]);
     expect(() => parseRecordRefs(['users-topic@42'])).toThrow('--record "users-topic@42" is not TOPIC:PARTITION:OFFSET');
+  });
+
+  it('names how many partitions the topic has when --offset names another', () => {
+    expect(() => parsePositions(['5:1'], 'dlq-topic', [0])).toThrow('--offset 5:1: dlq-topic has no partition 5 (it has 1 partition: 0)');
+    expect(() => parsePositions(['5:1'], 'dlq-topic', [0, 1, 2])).toThrow('--offset 5:1: dlq-topic has no partition 5 (it has 3 partitions: 0, 1, 2)');
+  });
+
+  it('refuses offsets and partitions beyond what Kafka can hold', () => {
+    expect(parsePositions(['0:9223372036854775807'], 'dlq-topic', [0])).toEqual([{ partition: 0, offset: '9223372036854775807' }]);
+    expect(() => readOffsetRefs(['0:99999999999999999999999'])).toThrow('--offset 0:99999999999999999999999: offset 99999999999999999999999 is beyond the largest Kafka offset (9223372036854775807)');
+    expect(() => readOffsetRefs(['9223372036854775808'])).toThrow(DlqUsageError);
+    expect(() => readOffsetRefs(['2147483648:0'])).toThrow('--offset 2147483648:0: partition 2147483648 is beyond the largest Kafka partition (2147483647)');
+    expect(() => parseRecordRefs(['users-topic:0:9223372036854775808'])).toThrow(DlqUsageError);
   });
 
   it('takes an ISO time or an age', () => {
