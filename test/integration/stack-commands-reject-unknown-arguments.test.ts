@@ -15,7 +15,7 @@ describe('stack:up, stack:down and stack:status take only their own options', ()
   it.each([
     ['up', ['--bogus'], 'unknown option --bogus'],
     ['up', ['extra'], 'unexpected argument "extra"'],
-    ['up', ['--clickhouse-port'], "Option '--clickhouse-port <value>' argument missing"],
+    ['up', ['--clickhouse-port'], '--clickhouse-port needs a value'],
     ['down', ['--force'], 'unknown option --force'],
     ['status', ['--clickhouse-port', '1'], 'unknown option --clickhouse-port'],
   ])('stack:%s %j fails with one line pointing at --help and starts nothing', async (command, args, problem) => {
