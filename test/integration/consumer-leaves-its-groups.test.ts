@@ -8,6 +8,23 @@ import { KafkaEventSourceEmulator } from '../../infra/serverless-offline-kafka/e
 import { silentLogger } from '../support/fakes';
 import { startTestStack, testProducer, type TestStack } from '../support/test-stack';
 
+/** `npm run consumer` as a child process, with what it printed so far and a way to wait for a line. */
+function startConsumer(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'infra/cli/consumer-cli.ts'], { cwd: PROJECT_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = { stdout: '', stderr: '' };
+  child.stdout.on('data', (chunk) => (output.stdout += chunk));
+  child.stderr.on('data', (chunk) => (output.stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const printed = async (pattern: RegExp) => {
+    const deadline = Date.now() + 60_000;
+    while (!pattern.test(output.stdout)) {
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`no ${pattern} in:\n${output.stdout}\n${output.stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  return { child, output, exited, printed };
+}
+
 describe('npm run consumer', () => {
   let ts: TestStack;
   let logDir: string;
@@ -24,25 +41,7 @@ describe('npm run consumer', () => {
 
   it('consumes through the handlers until SIGINT, then leaves its groups so that the next member joins within seconds', async () => {
     // Prepare
-    const consumer = spawn(process.execPath, ['--import', 'tsx', 'infra/cli/consumer-cli.ts'], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, ...ts.env, LOG_DIR: logDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    consumer.stderr.on('data', (chunk) => (stderr += chunk));
-    const exited = new Promise<number | null>((resolve) => consumer.once('exit', (code) => resolve(code)));
-    const printed = (pattern: RegExp) =>
-      new Promise<void>((resolve, reject) => {
-        const check = () => pattern.test(stdout) && resolve();
-        consumer.stdout.on('data', (chunk) => {
-          stdout += chunk;
-          check();
-        });
-        void exited.then((code) => reject(new Error(`the consumer exited (${code}) before printing ${pattern}:\n${stdout}\n${stderr}`)));
-        check();
-      });
+    const { child: consumer, output, exited, printed } = startConsumer({ ...ts.env, LOG_DIR: logDir });
     await printed(/Consuming; Ctrl-C stops\./);
     const producer = await testProducer(ts.kafka);
     await producer.send({ topic: 'users-topic', acks: -1, messages: [{ key: 'bad', value: '{"not": "a user"}' }] });
@@ -62,31 +61,15 @@ describe('npm run consumer', () => {
     await next.stop();
     // Assess: a member that left lets the group re-form within the 6 s session; one that just
     // vanished would hold it for a session and a rebalance (over 10 s on the local mock).
-    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-    expect(stdout).toContain('Stopped; left the consumer groups.');
+    expect({ code, stderr: output.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(output.stdout).toContain('Stopped; left the consumer groups.');
     expect(rejoinMs).toBeLessThan(7_000);
     expect(existsSync(join(logDir, 'users.log'))).toBe(true);
     expect(readFileSync(join(logDir, 'users.log'), 'utf8')).toContain('"message":"batch processed"');
   });
 
   it('says when it loses the brokers and when they are back, instead of going quiet', async () => {
-    const consumer = spawn(process.execPath, ['--import', 'tsx', 'infra/cli/consumer-cli.ts'], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, ...ts.env, LOG_DIR: logDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    consumer.stdout.on('data', (chunk) => (stdout += chunk));
-    consumer.stderr.on('data', (chunk) => (stderr += chunk));
-    const exited = new Promise<number | null>((resolve) => consumer.once('exit', (code) => resolve(code)));
-    const printed = async (pattern: RegExp) => {
-      const deadline = Date.now() + 60_000;
-      while (!pattern.test(stdout)) {
-        if (consumer.exitCode !== null || Date.now() > deadline) throw new Error(`no ${pattern} in:\n${stdout}\n${stderr}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    };
+    const { child: consumer, output, exited, printed } = startConsumer({ ...ts.env, LOG_DIR: logDir });
     try {
       await printed(/Consuming; Ctrl-C stops\./);
       for (const broker of [1, 2, 3]) await ts.stack.setKafkaBrokerDown(broker);
@@ -97,7 +80,7 @@ describe('npm run consumer', () => {
       for (const broker of [1, 2, 3]) await ts.stack.setKafkaBrokerUp(broker);
       consumer.kill('SIGINT');
     }
-    expect({ code: await exited, stderr }).toEqual({ code: 0, stderr: '' });
-    expect(stdout.match(/Lost the Kafka brokers/g)).toHaveLength(1);
+    expect({ code: await exited, stderr: output.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(output.stdout.match(/Lost the Kafka brokers/g)).toHaveLength(1);
   });
 });
