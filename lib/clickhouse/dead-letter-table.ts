@@ -88,20 +88,25 @@ export class DeadLetterTable {
     return new Set(rows.filter((r) => stored.has(coordinates(r.source))));
   }
 
-  /** The coordinates (see `coordinates`) of `records` that have a `dead_letters` row: one query per topic, exact (partition, offset) pairs. */
+  /**
+   * Coordinates (see `coordinates`) of `dead_letters` rows among `records`' partitions and offsets:
+   * one query per topic. It may hold a row pairing one record's partition with another's offset;
+   * callers look up their own coordinates in it, so only exact matches count.
+   */
   private async stored(records: readonly SourceCoordinates[], deadline: Deadline): Promise<ReadonlySet<string>> {
     const found = new Set<string>();
     const byTopic = new Map<string, SourceCoordinates[]>();
     for (const record of records) byTopic.set(record.topic, [...(byTopic.get(record.topic) ?? []), record]);
     for (const [topic, topicRecords] of byTopic) {
-      const partitions = arrayParameter('p', 'Int32', topicRecords.map((r) => r.partition));
-      const offsets = arrayParameter('o', 'UInt64', topicRecords.map((r) => BigInt(r.offset)));
+      // Two constant sets, not a tuple subquery (as in processed-lookup.ts): callers keep the exact coordinates.
+      const partitions = arrayParameter('p', 'Int32', [...new Set(topicRecords.map((r) => r.partition))]);
+      const offsets = arrayParameter('o', 'UInt64', [...new Set(topicRecords.map((r) => r.offset))].map(BigInt));
       try {
         const signal = deadline.signalFor('look up dead_letters', this.options.requestTimeoutMs);
         const lettered = await this.connection.run(async (client) => {
           const result = await client.query({
             query: `SELECT source_partition, toString(source_offset) AS offset_text FROM dead_letters
-                    WHERE source_topic = {topic:String} AND (source_partition, source_offset) IN (SELECT arrayJoin(arrayZip(${partitions.sql}, ${offsets.sql})))`,
+                    WHERE source_topic = {topic:String} AND source_partition IN ${partitions.sql} AND source_offset IN ${offsets.sql}`,
             query_params: { topic, ...partitions.params, ...offsets.params },
             format: 'JSONEachRow',
             use_multipart_params: true,

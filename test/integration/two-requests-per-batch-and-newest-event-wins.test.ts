@@ -1,4 +1,6 @@
 import { createClickHouseClientFor } from '../../lib/clickhouse/client';
+import { ClickHouseConnection } from '../../lib/clickhouse/connection';
+import { DeadLetterTable } from '../../lib/clickhouse/dead-letter-table';
 import { createPorts } from '../../lib/create-ports';
 import { Deadline } from '../../lib/deadline';
 import { createTableHandler, type TableHandler } from '../../lib/handler';
@@ -97,6 +99,23 @@ describe('ClickHouse requests per batch, and which version of a row wins', () =>
     await ports.close();
     // Assess
     expect([...found]).toEqual([]);
+  });
+
+  it('a stored dead letter at one record\'s partition and another\'s offset marks neither as already dead-lettered', async () => {
+    // Prepare: a letter for cross-topic[0]@5 is stored; the batch's poison is at [0]@6 and [1]@5.
+    const letter = (partition: number, offset: string) => ({
+      record: { topic: 'cross-topic', partition, offset, timestamp: Date.now(), timestampType: 'CREATE_TIME', key: null, value: Buffer.from('not json'), headers: [] },
+      code: 'INVALID_JSON' as const, message: 'not JSON', issues: [], handler: 'users' as const, requestId: 'cross',
+    });
+    const connection = new ClickHouseConnection(ts.config.clickhouse);
+    const table = new DeadLetterTable(connection, { requestTimeoutMs: 5_000, maxMessageBytes: 262_144 });
+    await table.insert([letter(0, '5')], Deadline.in(30_000));
+    // Act
+    await table.insert([letter(0, '6'), letter(1, '5')], Deadline.in(30_000));
+    await connection.close();
+    // Assess
+    const rows = await (await ts.clickhouse.query({ query: "SELECT source_partition AS p, toString(source_offset) AS o FROM dead_letters WHERE source_topic = 'cross-topic' ORDER BY p, o", format: 'JSONEachRow' })).json<{ p: number; o: string }>();
+    expect(rows).toEqual([{ p: 0, o: '5' }, { p: 0, o: '6' }, { p: 1, o: '5' }]);
   });
 
   it('a messageId shared by 20,000 earlier records: the lookup answers only the batch\'s own keys', async () => {
