@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -48,7 +49,6 @@ export interface StopStackResult {
 }
 
 const pathsOf = (options: StackDirOptions): StackPaths => stackPaths(options.dir ?? LOCAL_DIR);
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function isServing(state: StackState): Promise<boolean> {
   try {

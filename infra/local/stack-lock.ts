@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { commandLineOf, isAlive } from './process-identity';
 import { StackControlError, StackErrorCode } from './stack-errors';
@@ -16,7 +17,6 @@ export interface StackLockOptions {
 }
 
 const POLL_MS = 100;
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function readOwner(lockFile: string): { text: string; owner?: LockOwner } | undefined {
   let text: string;
